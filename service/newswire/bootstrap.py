@@ -1,0 +1,33 @@
+"""Composition root: builds the core objects from the settings, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newswire.core.annotate import Annotator, load_nlp
+from newswire.core.clean import Cleaner
+from newswire.core.dedupe import DedupeIndex, DedupeStore
+from newswire.core.gazetteer import load_gazetteer
+from newswire.settings import Settings
+
+
+def build_cleaner() -> Cleaner:
+    gazetteer = load_gazetteer()
+    return Cleaner(place_country=gazetteer.country_code)
+
+
+def build_index(settings: Settings, store: DedupeStore) -> DedupeIndex:
+    return DedupeIndex(
+        store,
+        window_seconds=settings.dedupe_window_hours * 3600,
+        duplicate_max_new=settings.duplicate_max_new,
+        update_min_containment=settings.update_min_containment,
+    )
+
+
+def build_annotator(settings: Settings, nlp: Any | None = None) -> Annotator:
+    return Annotator(
+        nlp if nlp is not None else load_nlp(settings.model),
+        load_gazetteer(),
+        batch_size=settings.nlp_batch_size,
+    )

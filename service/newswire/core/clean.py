@@ -1,0 +1,170 @@
+"""Clean a raw article: unicode, HTML, repeated headline, dateline, credits, site chrome."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
+from importlib import resources
+
+from newswire.core import text as textutil
+from newswire.core.records import Byline, CleanArticle, Dateline, RawArticle, Rejected
+from newswire.core.wire import (
+    is_agency_credit,
+    merge_bylines,
+    parse_credit_paragraph,
+    parse_dateline,
+)
+
+# How many leading paragraphs may hold the repeated headline, byline, agency line or chrome
+# before the dateline.
+_LEADING_WINDOW = 6
+
+
+@dataclass(frozen=True, slots=True)
+class ChromeRule:
+    id: str
+    pattern: re.Pattern[str]
+    max_chars: int
+
+
+def load_chrome_rules(path: str | None = None) -> tuple[ChromeRule, ...]:
+    """The chrome rule set, kept as data (core/data/chrome_rules.json) so it is easy to extend."""
+    if path is None:
+        raw = resources.files("newswire.core").joinpath("data/chrome_rules.json").read_text("utf-8")
+    else:
+        with open(path, encoding="utf-8") as fh:
+            raw = fh.read()
+    spec = json.loads(raw)
+    default_max = int(spec.get("default_max_chars", 200))
+    return tuple(
+        ChromeRule(
+            id=rule["id"],
+            pattern=re.compile(rule["pattern"], re.IGNORECASE),
+            max_chars=int(rule.get("max_chars", default_max)),
+        )
+        for rule in spec["rules"]
+    )
+
+
+def chrome_rule_for(paragraph: str, rules: tuple[ChromeRule, ...]) -> str | None:
+    """The id of the rule the whole paragraph matches, or None for real text."""
+    candidate = paragraph.strip()
+    for rule in rules:
+        if len(candidate) <= rule.max_chars and rule.pattern.fullmatch(candidate):
+            return rule.id
+    return None
+
+
+PlaceLookup = Callable[[str, Collection[str]], str | None]
+
+
+class Cleaner:
+    def __init__(
+        self,
+        rules: tuple[ChromeRule, ...] | None = None,
+        *,
+        place_country: PlaceLookup | None = None,
+    ) -> None:
+        self._rules = rules if rules is not None else load_chrome_rules()
+        self._place_country = place_country
+
+    def clean(self, raw: RawArticle) -> CleanArticle | Rejected:
+        body = raw.body
+        headline = raw.headline
+        if raw.content_type == "text/html":
+            body, title = textutil.html_to_text(body)
+            headline = headline or title
+        headline = textutil.collapse_spaces(textutil.repair_unicode(headline))
+        blocks = textutil.split_blocks(textutil.repair_unicode(body))
+        bylines: list[Byline] = []
+        removed: list[str] = []
+        dateline, paragraphs = self._leading(blocks, headline, bylines, removed)
+        if not headline and paragraphs:
+            headline = paragraphs[0] if len(paragraphs[0]) <= 200 else ""
+
+        kept: list[str] = []
+        for paragraph in paragraphs:
+            if (byline := parse_credit_paragraph(paragraph)) is not None:
+                bylines.append(byline)
+            elif (rule := chrome_rule_for(paragraph, self._rules)) is not None:
+                removed.append(rule)
+            else:
+                kept.append(paragraph)
+
+        clean_body = "\n\n".join(kept)
+        if not clean_body.strip():
+            return Rejected(
+                "empty_after_cleaning",
+                "no article text left after removing headline, dateline, credits and chrome",
+                stage="clean",
+                id=raw.id,
+            )
+        if dateline is not None and self._place_country is not None:
+            region_code = self._place_country(dateline.region or "", ())
+            context = (region_code,) if region_code else ()
+            code = self._place_country(dateline.location, context) or region_code
+            dateline = replace(dateline, country_code=code)
+        language, confidence = textutil.detect_language(clean_body, raw.language)
+        word_count = len(textutil.words(clean_body))
+        return CleanArticle(
+            raw=raw,
+            headline=headline,
+            body=clean_body,
+            dateline=dateline,
+            byline=merge_bylines(bylines),
+            language=language,
+            language_confidence=confidence,
+            word_count=word_count,
+            reading_time_minutes=textutil.reading_time_minutes(word_count),
+            chrome_removed=tuple(removed),
+        )
+
+    def _leading(
+        self,
+        blocks: list[list[str]],
+        headline: str,
+        bylines: list[Byline],
+        removed: list[str],
+    ) -> tuple[Dateline | None, list[str]]:
+        """The top of the body: repeated headline, byline, agency line, chrome, then maybe a
+        dateline, in any order. Consumes them; returns the dateline and the paragraphs left."""
+        folded_headline = textutil.fold_for_compare(headline)
+        index = 0
+        while index < min(_LEADING_WINDOW, len(blocks)):
+            block = blocks[index]
+            paragraph = " ".join(block)
+            if folded_headline and textutil.fold_for_compare(paragraph) == folded_headline:
+                index += 1
+                continue
+            consumed = self._consume_lines(block, bylines, removed)
+            if consumed:
+                index += 1
+                continue
+            if (parsed := parse_dateline(paragraph)) is not None:
+                dateline, rest = parsed
+                return dateline, [rest, *(" ".join(b) for b in blocks[index + 1 :])]
+            break
+        return None, [" ".join(b) for b in blocks[index:]]
+
+    def _consume_lines(self, block: list[str], bylines: list[Byline], removed: list[str]) -> bool:
+        """A leading block made only of credit, agency and chrome lines (each line, or the
+        whole block) is consumed."""
+        for candidate in (block, [" ".join(block)]) if len(block) > 1 else (block,):
+            found: list[Byline] = []
+            rules: list[str] = []
+            for line in candidate:
+                if (byline := parse_credit_paragraph(line)) is not None:
+                    found.append(byline)
+                elif is_agency_credit(line):
+                    continue
+                elif (rule := chrome_rule_for(line, self._rules)) is not None:
+                    rules.append(rule)
+                else:
+                    break
+            else:
+                bylines.extend(found)
+                removed.extend(rules)
+                return True
+        return False

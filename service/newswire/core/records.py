@@ -1,0 +1,174 @@
+"""Plain data passed between the stages, and the output records built from it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = 1
+PIPELINE_VERSION = "0.1.0"
+
+DedupeStatus = Literal["unique", "duplicate", "update"]
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """Input schema v1, validated."""
+
+    id: str
+    body: str
+    headline: str = ""
+    source: str | None = None
+    url: str | None = None
+    content_type: str = "text/plain"
+    published_at: str | None = None
+    language: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An expected failure: the input cannot become an article. `reason` is machine-readable."""
+
+    reason: str
+    error: str
+    stage: str = "parse"
+    id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dateline:
+    location: str
+    date: str | None = None
+    agency: str | None = None
+    region: str | None = None
+    country_code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    authors: tuple[str, ...] = ()
+    contributors: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+
+    def names(self) -> set[str]:
+        return {*self.authors, *self.contributors, *self.editors}
+
+    def __bool__(self) -> bool:
+        return bool(self.authors or self.contributors or self.editors)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanArticle:
+    raw: RawArticle
+    headline: str
+    body: str
+    dateline: Dateline | None
+    byline: Byline
+    language: str
+    language_confidence: float
+    word_count: int
+    reading_time_minutes: int
+    chrome_removed: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.raw.id
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    status: DedupeStatus
+    story_id: str
+    version: int
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    method: str | None = None
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "duplicate_of": self.duplicate_of,
+            "similarity": self.similarity,
+            "method": self.method,
+        }
+
+
+def dateline_record(dateline: Dateline | None) -> dict[str, Any] | None:
+    return None if dateline is None else asdict(dateline)
+
+
+def byline_record(byline: Byline) -> dict[str, list[str]]:
+    return {
+        "authors": list(byline.authors),
+        "contributors": list(byline.contributors),
+        "editors": list(byline.editors),
+    }
+
+
+def enriched_record(
+    article: CleanArticle,
+    verdict: Verdict,
+    annotation: dict[str, Any],
+    *,
+    model: str | None,
+    processed_at: str,
+) -> dict[str, Any]:
+    raw = article.raw
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "enriched",
+        "id": raw.id,
+        "story_id": verdict.story_id,
+        "version": verdict.version,
+        "source": raw.source,
+        "url": raw.url,
+        "headline": article.headline,
+        "dateline": dateline_record(article.dateline),
+        "byline": byline_record(article.byline),
+        "body": article.body,
+        "language": article.language,
+        "published_at": raw.published_at,
+        "word_count": article.word_count,
+        "reading_time_minutes": article.reading_time_minutes,
+        "entities": annotation.get("entities", []),
+        "quotes": annotation.get("quotes", []),
+        "keywords": annotation.get("keywords", []),
+        "annotation": annotation.get("status", {"status": "ok", "reason": None}),
+        "dedupe": verdict.as_record(),
+        "metadata": raw.metadata,
+        "provenance": {
+            "pipeline_version": PIPELINE_VERSION,
+            "model": model,
+            "processed_at": processed_at,
+        },
+    }
+
+
+def duplicate_record(article: CleanArticle, verdict: Verdict, *, processed_at: str) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "duplicate",
+        "id": article.raw.id,
+        "story_id": verdict.story_id,
+        "headline": article.headline,
+        "source": article.raw.source,
+        "url": article.raw.url,
+        "dedupe": verdict.as_record(),
+        "provenance": {"pipeline_version": PIPELINE_VERSION, "processed_at": processed_at},
+    }
+
+
+def rejected_record(
+    rejected: Rejected, *, processed_at: str, origin: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": "rejected",
+        "id": rejected.id,
+        "reason": rejected.reason,
+        "error": rejected.error,
+        "stage": rejected.stage,
+        "origin": origin,
+        "processed_at": processed_at,
+    }

@@ -1,0 +1,105 @@
+"""The one settings object. Built once at start-up (``load_settings``) and passed down.
+
+Nothing else in the package reads environment variables.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(SystemExit):
+    """Raised for bad configuration: exits with a message that says what to fix."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"newswire: configuration error: {message}")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_", frozen=True, extra="ignore")
+
+    # Kafka
+    broker: str = Field("kafka://127.0.0.1:9092", description="Kafka bootstrap URL(s)")
+    raw_topic: str = "newswire.raw"
+    enriched_topic: str = "newswire.enriched"
+    duplicates_topic: str = "newswire.duplicates"
+    dlq_topic: str = "newswire.dlq"
+    partitions: int = Field(4, ge=1, le=1024)
+    replication_factor: int = Field(1, ge=1)
+    app_id: str = "newswire"
+
+    # Worker
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(6066, ge=1, le=65535)
+    data_dir: Path = Path(".newswire")
+    store: Literal["rocksdb", "memory"] = "rocksdb"
+    nlp_processes: int = Field(2, ge=0, le=64)
+    nlp_batch_size: int = Field(16, ge=1, le=1024)
+    nlp_batch_timeout: float = Field(0.05, gt=0, le=10)
+    nlp_inflight_batches: int = Field(4, ge=1, le=64)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    # Processing
+    model: str = "en_core_web_sm"
+    max_article_bytes: int = Field(2_000_000, ge=1_000)
+    dedupe_window_hours: float = Field(72.0, gt=0)
+    duplicate_max_new: float = Field(0.10, gt=0, lt=1)
+    update_min_containment: float = Field(0.6, gt=0, le=1)
+
+    # Local development broker
+    kafka_home: Path = Path(".kafka")
+
+    @field_validator("broker")
+    @classmethod
+    def _broker_url(cls, value: str) -> str:
+        for part in value.split(";"):
+            hostport = part.removeprefix("kafka://")
+            host, _, port = hostport.rpartition(":")
+            if not host or not port.isdigit():
+                raise ValueError(
+                    f"{part!r} is not host:port (e.g. kafka://127.0.0.1:9092; several: "
+                    "kafka://h1:9092;kafka://h2:9092)"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _distinct_topics(self) -> Settings:
+        topics = [self.raw_topic, self.enriched_topic, self.duplicates_topic, self.dlq_topic]
+        if len(set(topics)) != len(topics):
+            raise ValueError(
+                "NEWSWIRE_RAW_TOPIC, _ENRICHED_TOPIC, _DUPLICATES_TOPIC and _DLQ_TOPIC must differ"
+            )
+        return self
+
+    @property
+    def bootstrap_servers(self) -> list[str]:
+        return [p.removeprefix("kafka://") for p in self.broker.split(";")]
+
+    @property
+    def broker_port(self) -> int:
+        return int(self.bootstrap_servers[0].rpartition(":")[2])
+
+    @property
+    def dedupe_topic(self) -> str:
+        return f"{self.app_id}.dedupe"
+
+    @property
+    def annotate_topic(self) -> str:
+        return f"{self.app_id}.annotate"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment (plus explicit overrides), failing fast."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            env = f"NEWSWIRE_{field.upper()}" if err["loc"] else "settings"
+            problems.append(f"{env}: {err['msg']}")
+        raise ConfigError("; ".join(problems)) from None
