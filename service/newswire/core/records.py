@@ -172,3 +172,12 @@ def rejected_record(
         "origin": origin,
         "processed_at": processed_at,
     }
+
+
+def load_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema shipped for a record kind: raw, enriched, duplicate, rejected, dlq."""
+    import json
+    from importlib import resources
+
+    text = resources.files("newswire").joinpath(f"schemas/{kind}.v1.json").read_text("utf-8")
+    return json.loads(text)
