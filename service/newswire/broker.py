@@ -139,6 +139,8 @@ def ensure_kafka_jars(
     pom = Path(pom).resolve()
     lib = home / "lib"
     if not pom.is_file():
+        if _kafka_jar_version(lib):  # e.g. an installed package without deploy/: keep the jars
+            return lib
         raise BrokerError(f"Kafka pom not found: {pom}")
     digest = hashlib.sha256(pom.read_bytes()).hexdigest()
     if _lib_is_current(lib, digest):

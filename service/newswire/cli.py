@@ -44,5 +44,169 @@ def process(
         raise click.ClickException(str(exc)) from None
 
 
+@main.command()
+@click.pass_obj
+def worker(settings: Settings) -> None:
+    """Run the Faust worker: raw → clean → dedupe → annotate → enriched/duplicates/dlq."""
+    import asyncio
+
+    import faust
+
+    from newswire.core.annotate import ModelNotAvailable
+    from newswire.kafka_io import BrokerUnreachable, check_broker
+    from newswire.stream.app import create_app
+
+    try:
+        asyncio.run(check_broker(settings))
+        service = create_app(settings)
+    except (BrokerUnreachable, ModelNotAvailable) as exc:
+        raise click.ClickException(str(exc)) from None
+    faust.Worker(service.app, loglevel=settings.log_level.upper()).execute_from_commandline()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Messages per second (default: as fast as possible)",
+)
+@click.option(
+    "--loop",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Send the whole set K times",
+)
+@click.option("--topic", default=None, help="Topic (default: NEWSWIRE_RAW_TOPIC)")
+@click.option(
+    "--progress/--no-progress", default=None, help="Progress bar (default: on a terminal)"
+)
+@click.pass_obj
+def replay(
+    settings: Settings,
+    paths: tuple[str, ...],
+    rate: float | None,
+    loop: int,
+    topic: str | None,
+    progress: bool | None,
+) -> None:
+    """Publish .txt/.json/.jsonl articles (files or folders) to the raw topic."""
+    import asyncio
+
+    from newswire.inputs import InputError
+    from newswire.kafka_io import BrokerUnreachable, check_broker
+    from newswire.kafka_io import replay as run_replay
+
+    try:
+        asyncio.run(check_broker(settings))
+        result = asyncio.run(
+            run_replay(settings, paths, rate=rate, loop=loop, topic=topic, progress=progress)
+        )
+    except (InputError, BrokerUnreachable) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"replayed {result.sent} messages to {topic or settings.raw_topic} "
+        f"in {result.seconds:.1f} s",
+        err=True,
+    )
+
+
+@main.command()
+@click.option(
+    "--topic",
+    "which",
+    type=click.Choice(["enriched", "duplicates", "dlq", "raw"]),
+    default="enriched",
+    show_default=True,
+)
+@click.option("--from-beginning", is_flag=True, help="Start at the oldest record, not the newest")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Exit after N records")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Exit after S seconds without a record",
+)
+@click.pass_obj
+def tail(
+    settings: Settings, which: str, from_beginning: bool, limit: int | None, timeout: float
+) -> None:
+    """Print records of an output topic as JSON lines."""
+    import asyncio
+
+    from newswire.kafka_io import BrokerUnreachable, check_broker
+    from newswire.kafka_io import tail as run_tail
+
+    topic = {
+        "enriched": settings.enriched_topic,
+        "duplicates": settings.duplicates_topic,
+        "dlq": settings.dlq_topic,
+        "raw": settings.raw_topic,
+    }[which]
+    try:
+        asyncio.run(check_broker(settings))
+    except BrokerUnreachable as exc:
+        raise click.ClickException(str(exc)) from None
+    count = asyncio.run(
+        run_tail(settings, topic, from_beginning=from_beginning, limit=limit, timeout=timeout)
+    )
+    click.echo(f"{count} records from {topic}", err=True)
+
+
+@main.group()
+def broker() -> None:
+    """The local development Kafka broker (JDK + Maven Central jars, KRaft, 127.0.0.1)."""
+
+
+def _broker_target(settings: Settings) -> tuple[Path, int, str]:
+    host = settings.bootstrap_servers[0].rpartition(":")[0]
+    if host not in ("127.0.0.1", "localhost"):
+        raise click.ClickException(
+            f"NEWSWIRE_BROKER points at {host}; the local broker only runs on 127.0.0.1"
+        )
+    return settings.kafka_home.resolve(), settings.broker_port, "127.0.0.1"
+
+
+@broker.command("start")
+@click.pass_obj
+def broker_start(settings: Settings) -> None:
+    """Start it (first time: fetch the jars with Maven); no-op if it already runs."""
+    from newswire import broker as local
+
+    home, port, host = _broker_target(settings)
+    try:
+        status = local.start(home, port, host)
+    except local.BrokerError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"kafka {status.version} running on {status.url} (pid {status.pid})")
+
+
+@broker.command("stop")
+@click.pass_obj
+def broker_stop(settings: Settings) -> None:
+    """Stop it (SIGTERM, then SIGKILL after 30 s)."""
+    from newswire import broker as local
+
+    home, port, _ = _broker_target(settings)
+    local.stop(home, port)
+    click.echo(f"kafka on port {port} stopped")
+
+
+@broker.command("status")
+@click.pass_obj
+def broker_status(settings: Settings) -> None:
+    """Say whether it runs; exit code 0 if it does, 1 if not."""
+    from newswire import broker as local
+
+    home, port, _ = _broker_target(settings)
+    status = local.status(home, port)
+    state = f"running (pid {status.pid})" if status.running else "not running"
+    click.echo(f"kafka {status.version or '?'} on 127.0.0.1:{port}: {state}; log {status.log_file}")
+    raise SystemExit(0 if status.running else 1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

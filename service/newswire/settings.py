@@ -43,12 +43,18 @@ class Settings(BaseSettings):
     nlp_inflight_batches: int = Field(4, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    max_message_bytes: int = Field(
+        10_485_760, ge=1_048_576, description="Largest Kafka message topics/clients accept"
+    )
+    dlq_original_max_bytes: int = Field(524_288, ge=1_024)
+
     # Processing
     model: str = "en_core_web_sm"
     max_article_bytes: int = Field(2_000_000, ge=1_000)
     dedupe_window_hours: float = Field(72.0, gt=0)
     duplicate_max_new: float = Field(0.10, gt=0, lt=1)
     update_min_containment: float = Field(0.6, gt=0, le=1)
+    dedupe_expire_interval_seconds: float = Field(600.0, gt=0)
 
     # Local development broker
     kafka_home: Path = Path(".kafka")
@@ -67,7 +73,12 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _distinct_topics(self) -> Settings:
+    def _consistent(self) -> Settings:
+        if self.max_message_bytes <= self.max_article_bytes:
+            raise ValueError(
+                "NEWSWIRE_MAX_MESSAGE_BYTES must be larger than NEWSWIRE_MAX_ARTICLE_BYTES, so "
+                "that a too-large article still reaches the worker and gets a DLQ record"
+            )
         topics = [self.raw_topic, self.enriched_topic, self.duplicates_topic, self.dlq_topic]
         if len(set(topics)) != len(topics):
             raise ValueError(

@@ -30,7 +30,6 @@ _BASE = _U(0x100000001B3)  # FNV prime: odd, so it is invertible mod 2**64
 _SHINGLE_MULT = [_U(1), _U(0x9E3779B97F4A7C15), _U(0xC2B2AE3D27D4EB4F), _U(0x165667B19E3779F9)]
 _BIN_SHIFT = _U(64 - 6)
 _BIN_STARTS = np.arange(BINS, dtype=np.uint64) << _BIN_SHIFT
-_BAND_SALT = (np.arange(BANDS, dtype=np.uint64) + _U(1)) * _U(0x9E3779B97F4A7C15)
 
 # 1 for bytes that belong to words: ASCII letters and digits, and every non-ASCII byte.
 _WORD_BYTE = np.zeros(256, dtype=np.bool_)
@@ -39,6 +38,14 @@ for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
 _WORD_BYTE[128:] = True
 
 _MAX_BYTES = 4_000_000
+# bytes.translate table: ASCII upper case to lower case, other ASCII non-word bytes to 0,
+# non-ASCII bytes unchanged. (Non-ASCII case is rarely what differs between two copies of a
+# story, and folding it would need a slower pass.)
+_BYTE_TABLE = bytes(
+    (b + 32 if 65 <= b <= 90 else b) if (b >= 128 or _WORD_BYTE[b]) else 0 for b in range(256)
+)
+# The typographic punctuation wire copy uses most, replaced before the generic numpy pass.
+_COMMON_PUNCTUATION = tuple(c.encode() for c in "“”‘’–—…\u00a0«»")
 _POW = np.ones(1, dtype=np.uint64)
 
 
@@ -80,25 +87,31 @@ def _mask_punctuation(raw: np.ndarray, is_word: np.ndarray) -> None:
 
 
 def word_hashes(text: str) -> np.ndarray:
-    """One uint64 per word of the folded text."""
-    data = text.casefold().encode("utf-8", "surrogatepass")[:_MAX_BYTES]
+    """One uint64 per word of the text, ASCII letters folded to lower case."""
+    data = text.encode("utf-8", "surrogatepass")[:_MAX_BYTES]
+    for sequence in _COMMON_PUNCTUATION:
+        if sequence in data:
+            data = data.replace(sequence, b" ")
+    data = data.translate(_BYTE_TABLE)
     if not data:
         return np.zeros(0, dtype=np.uint64)
     raw = np.frombuffer(data, dtype=np.uint8)
-    is_word = _WORD_BYTE[raw]
-    _mask_punctuation(raw, is_word)
-    edges = np.diff(is_word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
+    is_word = raw != 0
+    if not data.isascii():
+        is_word = is_word.copy()
+        _mask_punctuation(raw, is_word)
+    padded = np.zeros(len(raw) + 2, dtype=np.bool_)
+    padded[1:-1] = is_word
+    starts = np.flatnonzero(is_word & ~padded[:-2])
+    ends = np.flatnonzero(is_word & ~padded[2:]) + 1
     if len(starts) == 0:
         return np.zeros(0, dtype=np.uint64)
     pow_, inv = _powers(len(raw) + 1)
     with np.errstate(over="ignore"):
-        values = raw.astype(np.uint64) * pow_[: len(raw)]
-        prefix = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(values, dtype=np.uint64)])
-        hashes = (prefix[ends] - prefix[starts]) * inv[starts]
-        # mix in the length so that words are not just sums
-        return _mix(hashes ^ (ends - starts).astype(np.uint64))
+        prefix = np.zeros(len(raw) + 1, dtype=np.uint64)
+        np.cumsum(raw.astype(np.uint64) * pow_[: len(raw)], dtype=np.uint64, out=prefix[1:])
+        # the polynomial hash of each word, shifted back to position 0
+        return (prefix[ends] - prefix[starts]) * inv[starts]
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,15 +128,17 @@ class Fingerprint:
         return low.tobytes()
 
     def band_keys(self) -> list[bytes]:
-        with np.errstate(over="ignore"):
-            rows = self.minima.reshape(BANDS, BAND_ROWS)
-            acc = _BAND_SALT.copy()
-            for column in range(BAND_ROWS):
-                acc = _mix(acc ^ rows[:, column])
-        keys = (acc >> _U(32)).astype(">u4").tobytes()
-        # a band of only empty bins (very short texts) would pair every short text: skip it
+        """4-byte LSH keys, one per band that holds at least one shingle (a band of only empty
+        bins, from a very short text, would pair every short text)."""
+        rows = self.minima.reshape(BANDS, BAND_ROWS)
         filled = (rows != EMPTY).any(axis=1)
-        return [keys[i * 4 : i * 4 + 4] for i in range(BANDS) if filled[i]]
+        data = rows.tobytes()
+        size = BAND_ROWS * 8
+        return [
+            xxhash.xxh32_digest(data[i * size : (i + 1) * size], seed=i)
+            for i in range(BANDS)
+            if filled[i]
+        ]
 
 
 def fingerprint(text: str) -> Fingerprint:

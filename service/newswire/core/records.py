@@ -181,3 +181,38 @@ def load_schema(kind: str) -> dict[str, Any]:
 
     text = resources.files("newswire").joinpath(f"schemas/{kind}.v1.json").read_text("utf-8")
     return json.loads(text)
+
+
+DLQ_ORIGINAL_MAX_BYTES = 512 * 1024
+
+
+def dlq_record(
+    rejected: Rejected,
+    original: bytes,
+    *,
+    origin: dict[str, Any],
+    processed_at: str,
+    raw_origin: dict[str, Any] | None = None,
+    max_original_bytes: int = DLQ_ORIGINAL_MAX_BYTES,
+) -> dict[str, Any]:
+    """A dead-letter record: why, where, and the original message bytes (as UTF-8 text when
+    they are valid UTF-8, else base64; cut to `max_original_bytes`, flagged `truncated`)."""
+    import base64
+    import hashlib
+
+    kept = original[:max_original_bytes]
+    try:
+        encoding, data = "utf-8", kept.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding, data = "base64", base64.b64encode(kept).decode("ascii")
+    record = rejected_record(rejected, processed_at=processed_at, origin=origin)
+    record["kind"] = "dlq"
+    record["raw_origin"] = raw_origin
+    record["original"] = {
+        "encoding": encoding,
+        "data": data,
+        "bytes": len(original),
+        "sha256": hashlib.sha256(original).hexdigest(),
+        "truncated": len(kept) < len(original),
+    }
+    return record

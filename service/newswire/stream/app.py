@@ -1,0 +1,147 @@
+"""Composition root of the streaming service: the Faust app, its topics, tables and agents.
+
+Topology (every raw message ends as exactly one of enriched / duplicate / DLQ):
+
+    raw (N partitions) ──clean──▶ <app>.dedupe (1 partition) ──dedupe──▶ <app>.annotate (N)
+        │                              │                                   │
+        └─▶ dlq                        └─▶ duplicates                      └─annotate─▶ enriched
+
+Dedupe runs on a single-partition topic so that every near-duplicate meets its candidates,
+whatever raw partition or worker it came through; it is the cheap stage (≥ 5,000 articles/s),
+its state lives in changelog-backed tables. Cleaning and annotation scale with N partitions and
+workers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+from newswire.bootstrap import build_annotator, build_cleaner, build_index
+from newswire.core.clean import Cleaner
+from newswire.core.dedupe import DedupeIndex
+from newswire.nlp_pool import InlineRunner, NlpRunner, ProcessPoolRunner
+from newswire.settings import Settings
+from newswire.stream.store import TableStore
+
+log = logging.getLogger("newswire")
+
+
+@dataclass
+class Topics:
+    raw: Any
+    dedupe: Any
+    annotate: Any
+    enriched: Any
+    duplicates: Any
+    dlq: Any
+
+
+@dataclass
+class Service:
+    app: faust.App
+    settings: Settings
+    topics: Topics
+    cleaner: Cleaner
+    index: DedupeIndex
+    runner: NlpRunner
+
+
+def build_runner(settings: Settings, nlp: Any | None = None) -> NlpRunner:
+    if settings.nlp_processes == 0 or nlp is not None:
+        return InlineRunner(build_annotator(settings, nlp))
+    return ProcessPoolRunner(
+        settings.model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size
+    )
+
+
+def create_app(
+    settings: Settings, *, runner: NlpRunner | None = None, nlp: Any | None = None
+) -> Service:
+    """Build the whole service from the settings. `runner`/`nlp` let tests inject a small model."""
+    app = faust.App(
+        settings.app_id,
+        broker=settings.broker,
+        store="rocksdb://" if settings.store == "rocksdb" else "memory://",
+        datadir=str(settings.data_dir),
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        topic_allow_declare=True,
+        topic_disable_leader=True,
+        producer_acks=-1,
+        producer_max_request_size=settings.max_message_bytes,
+        consumer_max_fetch_size=settings.max_message_bytes,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_every=100,
+        broker_commit_interval=1.0,
+        table_standby_replicas=0,
+        stream_wait_empty=True,
+        logging_config=None,
+    )
+    big = {"max.message.bytes": str(settings.max_message_bytes)}
+    topics = Topics(
+        raw=app.topic(
+            settings.raw_topic,
+            key_type=bytes,
+            value_type=bytes,
+            value_serializer="raw",
+            key_serializer="raw",
+            partitions=settings.partitions,
+            config=big,
+        ),
+        dedupe=app.topic(
+            settings.dedupe_topic,
+            key_type=bytes,
+            value_type=bytes,
+            value_serializer="raw",
+            key_serializer="raw",
+            partitions=1,
+            internal=True,
+            config=big,
+        ),
+        annotate=app.topic(
+            settings.annotate_topic,
+            key_type=bytes,
+            value_type=bytes,
+            value_serializer="raw",
+            key_serializer="raw",
+            partitions=settings.partitions,
+            internal=True,
+            config=big,
+        ),
+        enriched=_output_topic(app, settings.enriched_topic, settings),
+        duplicates=_output_topic(app, settings.duplicates_topic, settings),
+        dlq=_output_topic(app, settings.dlq_topic, settings),
+    )
+    store = TableStore.create(app)
+    service = Service(
+        app=app,
+        settings=settings,
+        topics=topics,
+        cleaner=build_cleaner(),
+        index=build_index(settings, store),
+        runner=runner if runner is not None else build_runner(settings, nlp),
+    )
+    from newswire.stream.agents import register_agents
+
+    register_agents(service)
+    return service
+
+
+def _output_topic(app: faust.App, name: str, settings: Settings) -> Any:
+    return app.topic(
+        name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+        internal=True,  # declared (created) by the worker if missing
+        config={"max.message.bytes": str(settings.max_message_bytes)},
+    )

@@ -1,0 +1,32 @@
+"""The dedupe store backed by Faust tables (changelog-backed; RocksDB or memory)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+
+
+@dataclass
+class TableStore:
+    entries: Any
+    bands: Any
+    stories: Any
+
+    @classmethod
+    def create(cls, app: faust.App) -> TableStore:
+        # One partition, like the dedupe topic they are updated from; bytes keys and values
+        # are stored raw (Faust picks the raw codec for the bytes type).
+        raw = {"key_type": bytes, "value_type": bytes, "partitions": 1}
+        return cls(
+            entries=app.Table("dedupe-entries", help="ref → packed entry", **raw),
+            bands=app.Table("dedupe-bands", help="LSH band key → refs", **raw),
+            stories=app.Table(
+                "dedupe-stories",
+                key_type=str,
+                value_type=int,
+                partitions=1,
+                help="story id → latest version",
+            ),
+        )
