@@ -178,3 +178,31 @@ async def check_broker(settings: Settings, timeout: float = 15.0) -> None:
         ) from None
     finally:
         await admin.close()
+
+
+async def count_outcomes(settings: Settings, since_ms: int, timeout: float = 2.0) -> dict[str, int]:
+    """Records per output topic written at or after `since_ms` (Kafka timestamp)."""
+    topics = {
+        "enriched": settings.enriched_topic,
+        "duplicates": settings.duplicates_topic,
+        "dlq": settings.dlq_topic,
+    }
+    consumer = AIOKafkaConsumer(
+        *topics.values(),
+        bootstrap_servers=settings.bootstrap_servers,
+        group_id=None,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        fetch_max_bytes=settings.max_message_bytes,
+        max_partition_fetch_bytes=settings.max_message_bytes,
+    )
+    counts = dict.fromkeys(topics, 0)
+    by_topic = {name: kind for kind, name in topics.items()}
+    await consumer.start()
+    try:
+        while batch := await consumer.getmany(timeout_ms=int(timeout * 1000)):
+            for tp, messages in batch.items():
+                counts[by_topic[tp.topic]] += sum(m.timestamp >= since_ms for m in messages)
+    finally:
+        await consumer.stop()
+    return counts

@@ -95,6 +95,10 @@ class Settings(BaseSettings):
         return int(self.bootstrap_servers[0].rpartition(":")[2])
 
     @property
+    def public_topics(self) -> list[str]:
+        return [self.raw_topic, self.enriched_topic, self.duplicates_topic, self.dlq_topic]
+
+    @property
     def dedupe_topic(self) -> str:
         return f"{self.app_id}.dedupe"
 

@@ -142,6 +142,5 @@ def _output_topic(app: faust.App, name: str, settings: Settings) -> Any:
         key_serializer="raw",
         value_serializer="raw",
         partitions=settings.partitions,
-        internal=True,  # declared (created) by the worker if missing
         config={"max.message.bytes": str(settings.max_message_bytes)},
     )
