@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import sys
 import time
@@ -24,14 +25,13 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import generate_articles  # noqa: E402
-
-from newswire.bootstrap import build_annotator, build_cleaner, build_index  # noqa: E402
-from newswire.core.dedupe import DedupeIndex, MemoryStore  # noqa: E402
-from newswire.core.parse import decode_raw  # noqa: E402
-from newswire.core.pipeline import InputRecord, Pipeline  # noqa: E402
-from newswire.core.records import CleanArticle  # noqa: E402
-from newswire.settings import load_settings  # noqa: E402
+from generate import generate_articles
+from newswire.bootstrap import build_annotator, build_cleaner, build_index
+from newswire.core.dedupe import DedupeIndex, MemoryStore
+from newswire.core.parse import decode_raw
+from newswire.core.pipeline import InputRecord, Pipeline
+from newswire.core.records import CleanArticle
+from newswire.settings import load_settings
 
 
 def bench_nlp(nlp, bodies: list[str], batch_size: int) -> float:
@@ -65,7 +65,6 @@ def bench_dedupe(bodies: list[str]) -> dict[str, float]:
     start = time.perf_counter()
     verdicts = [index.judge(f"a{i}", body, f"bench:{i}") for i, body in enumerate(bodies)]
     elapsed = time.perf_counter() - start
-    _, peak = tracemalloc.get_traced_memory()
     heap = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     # tracemalloc slows Python down; time a second, untraced run for the throughput figure.
@@ -113,7 +112,8 @@ def main() -> None:
     a, b = max(rates_a), max(rates_b)
     dedupe = bench_dedupe(bodies[: args.dedupe_articles])
     result = {
-        "machine": f"{platform.processor() or platform.machine()}, python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"python {platform.python_version()}",
         "model": annotator.model,
         "components": annotator.nlp.pipe_names,
         "nlp_articles": len(nlp_bodies),

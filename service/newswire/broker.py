@@ -17,7 +17,9 @@ Typical use::
     ...  # kafka://127.0.0.1:9092
     broker.stop(Path(".kafka"), 9092)
 
-Nothing here reads environment variables: every setting is an argument.
+Nothing here reads environment variables: every setting is an argument. The functions block
+(start waits for the broker, ~4 s on a fresh home); from async code use ``asyncio.to_thread``.
+Tested with Kafka 4.1.1, aiokafka 0.14.0 and faust-streaming 0.15.3.
 """
 
 from __future__ import annotations
