@@ -79,11 +79,15 @@ class Settings(BaseSettings):
                 "NEWSWIRE_MAX_MESSAGE_BYTES must be larger than NEWSWIRE_MAX_ARTICLE_BYTES, so "
                 "that a too-large article still reaches the worker and gets a DLQ record"
             )
-        topics = [self.raw_topic, self.enriched_topic, self.duplicates_topic, self.dlq_topic]
-        if len(set(topics)) != len(topics):
-            raise ValueError(
-                "NEWSWIRE_RAW_TOPIC, _ENRICHED_TOPIC, _DUPLICATES_TOPIC and _DLQ_TOPIC must differ"
-            )
+        seen: dict[str, str] = {}
+        for field in ("raw_topic", "enriched_topic", "duplicates_topic", "dlq_topic"):
+            name = getattr(self, field)
+            if name in seen:
+                raise ValueError(
+                    f"NEWSWIRE_{seen[name].upper()} and NEWSWIRE_{field.upper()} are both "
+                    f"{name!r}: each topic needs its own name"
+                )
+            seen[name] = field
         return self
 
     @property

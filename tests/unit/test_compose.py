@@ -24,6 +24,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+
 from newswire.cli import main as cli_main
 from newswire.inputs import find_files
 from newswire.settings import Settings, load_settings

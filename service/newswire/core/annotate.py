@@ -165,6 +165,8 @@ def _entities(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> list[_Enti
     for text, label, start, end in _mentions(doc, item):
         entity = groups.setdefault(text.casefold(), _Entity(text=text, label=label))
         entity.spans.append((start, end))
+        if text != entity.text:
+            entity.aliases.add(text)  # another spelling ("supreme court"): spans stay true
         entity.labels[label] += 1
     for entity in groups.values():
         entity.label = entity.labels.most_common(1)[0][0]
@@ -245,13 +247,69 @@ def _entity_records(
 # ---------------------------------------------------------------- quotes
 
 
+# A period after these does not end a sentence ("said Sen. Laura Whitfield").
+_ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sen",
+        "rep",
+        "gov",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "capt",
+        "sgt",
+        "adm",
+        "cmdr",
+        "st",
+        "jr",
+        "sr",
+        "rev",
+        "hon",
+        "pres",
+        "supt",
+        "insp",
+        "det",
+        "no",
+        "vs",
+        "etc",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "dept",
+        "univ",
+        "ave",
+        "mt",
+        "ft",
+        "u.s",
+        "u.k",
+    ]
+)
+
+
+def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
+    ends = []
+    for match in _SENTENCE_END.finditer(text, lo, hi):
+        word = text[max(0, match.start() - 12) : match.start()].split()
+        last = word[-1].casefold() if word else ""
+        if text[match.start()] == "." and (last in _ABBREVIATIONS or len(last) == 1):
+            continue  # a title or an initial, not the end of a sentence
+        ends.append(match.end())
+    return ends
+
+
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = 0
-    for match in _SENTENCE_END.finditer(text, 0, start):
-        left = match.end()
-    right_match = _SENTENCE_END.search(text, end)
+    before = _sentence_ends(text, 0, start)
+    left = before[-1] if before else 0
+    after = _sentence_ends(text, end, len(text))
     paragraph_end = text.find("\n", end)
-    right = right_match.end() if right_match else len(text)
+    right = after[0] if after else len(text)
     if paragraph_end != -1:
         right = min(right, paragraph_end)
     paragraph_start = text.rfind("\n", 0, start) + 1

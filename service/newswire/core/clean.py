@@ -15,6 +15,7 @@ from newswire.core.wire import (
     merge_bylines,
     parse_credit_paragraph,
     parse_dateline,
+    split_names,
 )
 
 # How many leading paragraphs may hold the repeated headline, byline, agency line or chrome
@@ -73,12 +74,15 @@ class Cleaner:
     def clean(self, raw: RawArticle) -> CleanArticle | Rejected:
         body = raw.body
         headline = raw.headline
+        html_authors: list[str] = []
         if raw.content_type == "text/html":
-            body, title = textutil.html_to_text(body)
+            body, title, author = textutil.html_to_text(body)
             headline = headline or title
+            if author and (names := split_names(author)):
+                html_authors = names
         headline = textutil.collapse_spaces(textutil.repair_unicode(headline))
         blocks = textutil.split_blocks(textutil.repair_unicode(body))
-        bylines: list[Byline] = []
+        bylines: list[Byline] = [Byline(authors=tuple(html_authors))] if html_authors else []
         removed: list[str] = []
         dateline, paragraphs = self._leading(blocks, headline, bylines, removed)
         if not headline and paragraphs:
@@ -104,7 +108,8 @@ class Cleaner:
         if dateline is not None and self._place_country is not None:
             region_code = self._place_country(dateline.region or "", ())
             context = (region_code,) if region_code else ()
-            code = self._place_country(dateline.location, context) or region_code
+            first_place = (dateline.location or "").split("/")[0]
+            code = self._place_country(first_place, context) or region_code
             dateline = replace(dateline, country_code=code)
         language, confidence = textutil.detect_language(clean_body, raw.language)
         word_count = len(textutil.words(clean_body))

@@ -16,9 +16,8 @@ import xxhash
 from newswire.core.records import RawArticle, Rejected
 
 SUPPORTED_CONTENT_TYPES = ("text/plain", "text/html")
-KNOWN_KEYS = frozenset(
-    {"id", "source", "url", "headline", "body", "content_type", "published_at", "language"}
-)
+# In checking order, so error texts are stable.
+KNOWN_KEYS = ("id", "source", "url", "headline", "body", "content_type", "published_at", "language")
 MAX_ID_LENGTH = 256
 
 

@@ -122,7 +122,7 @@ class Pipeline:
             return internal_error("dedupe", exc, article.id)
 
     def run(self, inputs: Iterable[InputRecord]) -> Iterator[Outcome]:
-        pending: list[tuple[CleanArticle, Verdict]] = []
+        pending: list[tuple[CleanArticle, Verdict, str]] = []
         for item in inputs:
             prepared = prepare(item.data, self.cleaner, max_bytes=self.max_bytes)
             if isinstance(prepared, Rejected):
@@ -138,19 +138,19 @@ class Pipeline:
                     duplicate_record(prepared, verdict, processed_at=self.now()),
                 )
             else:
-                pending.append((prepared, verdict))
+                pending.append((prepared, verdict, item.origin))
                 if len(pending) >= self.batch_size:
                     yield from self.flush(pending)
                     pending = []
         yield from self.flush(pending)
 
-    def flush(self, pending: list[tuple[CleanArticle, Verdict]]) -> Iterator[Outcome]:
+    def flush(self, pending: list[tuple[CleanArticle, Verdict, str]]) -> Iterator[Outcome]:
         if not pending:
             return
-        annotations = annotate_safely(self.annotator, [annotate_input(a) for a, _ in pending])
-        for (article, verdict), annotation in zip(pending, annotations, strict=True):
+        annotations = annotate_safely(self.annotator, [annotate_input(a) for a, _, _ in pending])
+        for (article, verdict, origin), annotation in zip(pending, annotations, strict=True):
             if isinstance(annotation, Rejected):
-                yield self.rejected(annotation, None)
+                yield self.rejected(annotation, origin)
             else:
                 record = enriched_record(
                     article,

@@ -38,7 +38,7 @@ class Rejected:
 
 @dataclass(frozen=True, slots=True)
 class Dateline:
-    location: str
+    location: str | None
     date: str | None = None
     agency: str | None = None
     region: str | None = None

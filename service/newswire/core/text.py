@@ -63,8 +63,8 @@ def reading_time_minutes(word_count: int) -> int:
     return max(1, round(word_count / WORDS_PER_MINUTE))
 
 
-def html_to_text(html: str) -> tuple[str, str]:
-    """Main text (paragraphs separated by blank lines) and title of an HTML page."""
+def html_to_text(html: str) -> tuple[str, str, str]:
+    """Main text (paragraphs separated by blank lines), title and author of an HTML page."""
     import trafilatura  # heavy import, only needed for HTML input
 
     extracted = trafilatura.extract(
@@ -80,7 +80,9 @@ def html_to_text(html: str) -> tuple[str, str]:
         extracted = trafilatura.html2txt(html) or ""
     metadata = trafilatura.extract_metadata(html)
     title = (metadata.title if metadata and metadata.title else "") or ""
-    return "\n\n".join(line for line in extracted.split("\n") if line.strip()), title
+    author = (metadata.author if metadata and metadata.author else "") or ""
+    text = "\n\n".join(line for line in extracted.split("\n") if line.strip())
+    return text, title, author.replace(";", ",")
 
 
 @lru_cache(maxsize=1)

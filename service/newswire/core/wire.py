@@ -26,7 +26,9 @@ _DATE = re.compile(
 _HEAD = re.compile(r"^(?P<head>[^\n!?\"“”]{2,120}?)(?:\s+|(?<=\)))(?:--|\.?[-–—])\s*")
 _AGENCY = re.compile(r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,38}[A-Za-z.])\)\s*$")
 # An all-caps place: BEIJING, NEW YORK, ST. LOUIS, N'DJAMENA, WILKES-BARRE.
-_CAPS_PLACE = re.compile(r"^[A-Z][A-Z.'’\-]*(?:\s+[A-Z][A-Z.'’\-]*){0,4}$")
+_CAPS_PLACE = re.compile(
+    r"^[A-Z][A-Z.'’\-]*(?:\s+[A-Z][A-Z.'’\-]*){0,4}(?:/[A-Z][A-Z.'’\-]*(?:\s+[A-Z][A-Z.'’\-]*){0,4}){0,3}$"
+)
 _TITLE_PLACE = re.compile(r"^[A-Z][a-zA-Z.'’\-]+(?:\s+[A-Z][a-zA-Z.'’\-]+){0,3}$")
 _REGION = re.compile(r"^[A-Z][a-zA-Z.'’\-]*(?:\s+[A-Za-z][a-zA-Z.'’\-]*){0,3}$")
 
@@ -43,7 +45,10 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
         agency = agency_match.group("agency").strip()
         head = head[: agency_match.start()].strip().rstrip(",")
     parts = [p.strip() for p in head.split(",") if p.strip()]
-    if not parts:
+    remainder = paragraph[match.end() :]
+    if not parts:  # "(Reuters) - …": an agency credit with no place
+        if agency and _starts_sentence(remainder):
+            return Dateline(location=None, agency=agency), remainder
         return None
     location, rest = parts[0], parts[1:]
     if not _CAPS_PLACE.match(location) and not (agency and _TITLE_PLACE.match(location)):
@@ -51,10 +56,13 @@ def parse_dateline(paragraph: str) -> tuple[Dateline, str] | None:
     date, region = _split_date_region(rest)
     if rest and date is None and region is None:
         return None
-    remainder = paragraph[match.end() :]
-    if not remainder or not (remainder[0].isupper() or remainder[0] in "\"“‘'0123456789"):
+    if not _starts_sentence(remainder):
         return None
     return Dateline(location=location, date=date, agency=agency, region=region), remainder
+
+
+def _starts_sentence(text: str) -> bool:
+    return bool(text) and (text[0].isupper() or text[0] in "\"“‘'0123456789")
 
 
 def _split_date_region(parts: list[str]) -> tuple[str | None, str | None]:
@@ -100,7 +108,10 @@ _CONTRIBUTED = re.compile(
     r"correspondents?)\s+)?(?P<names>.+?)\s+contributed(?:\s+reporting)?\s+(?:to\s+)?"
     r"(?:this\s+(?:report|story)|from\s+.+)\.?$"
 )
-_LOCATION_SUFFIX = re.compile(r"\s+in\s+[A-Z][\w .,'’-]*$")
+# "… in Santiago, Chile", "… in Washington, D.C." after a name: where the reporter was.
+_IN_PLACE = re.compile(
+    r"\s+in\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*(?:,\s*[A-Z][\w.'’-]*\.?(?=\s*(?:\band\b|,|;|$)))?"
+)
 _AGENCY_LINES = frozenset({"associated press", "the associated press", "reuters", "afp", "ap"})
 
 
@@ -122,14 +133,14 @@ class _Credits:
 
 def split_names(text: str) -> list[str] | None:
     """'Lidia Kelly and Ethan Wang in Moscow' → ['Lidia Kelly', 'Ethan Wang']; None if not names."""
-    text = text.strip().rstrip(".)").strip()
+    text = _IN_PLACE.sub("", text.strip().rstrip(")").strip()).rstrip(".").strip()
     pieces = re.split(r"\s*,\s*|\s+and\s+|\s*&\s*", text)
     names = []
     for piece in pieces:
-        piece = _LOCATION_SUFFIX.sub("", piece.strip())
+        piece = piece.strip()
         if not piece:
             continue
-        if not _NAME_RE.match(piece) or len(piece.split()) > 5:
+        if not _NAME_RE.match(piece) or len(piece.split()) > 5 or piece.startswith("The "):
             return None
         names.append(piece.title() if piece.isupper() and len(piece) > 3 else piece)
     return names or None
@@ -146,9 +157,12 @@ def parse_credit_paragraph(paragraph: str) -> Byline | None:
     if _parse_role_credits(text, credits) or _parse_by_line(text, credits):
         return credits.freeze()
     match = _CONTRIBUTED.match(text)
-    if match and (names := split_names(match.group("names"))):
-        credits.add("contributors", names)
-        return credits.freeze()
+    if match:
+        if is_agency_credit(match.group("names")):
+            return credits.freeze()  # "The Associated Press contributed to this report."
+        if names := split_names(match.group("names")):
+            credits.add("contributors", names)
+            return credits.freeze()
     return None
 
 
@@ -169,11 +183,21 @@ def _parse_role_credits(text: str, credits: _Credits) -> bool:
     return bool(parsed)
 
 
+_OUTLET = re.compile(
+    r"^(?:The\s+)?(?:Associated Press|AP|Reuters|AFP|Bloomberg|[\w .&]*\b(?:Press|News|Times|"
+    r"Post|Journal|Herald|Tribune|Agency|Wire|Service|Staff|Correspondents?|Writers?|Reporters?))$"
+)
+
+
 def _parse_by_line(text: str, credits: _Credits) -> bool:
     match = _BY_LINE.match(text)
     if not match:
         return False
-    names = split_names(match.group("names"))
+    names_text = match.group("names")
+    org = match.group("org")
+    if org and not _OUTLET.match(org.strip()):
+        names_text = text[3:].strip().rstrip(".")  # "By A, B and C": the tail is a name too
+    names = split_names(names_text)
     if names is None:
         return False
     credits.add("authors", names)

@@ -1,0 +1,367 @@
+"""parse: every bad input is a Rejected with a machine-readable reason; good input a RawArticle."""
+
+from __future__ import annotations
+
+import json
+import string
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newswire.core.clean import Cleaner
+from newswire.core.parse import (
+    decode_raw,
+    derive_id,
+    raw_from_mapping,
+    raw_from_seed_text,
+)
+from newswire.core.pipeline import prepare
+from newswire.core.records import CleanArticle, RawArticle, Rejected
+from newswire.settings import Settings
+
+MAX = 2_000_000
+CLEANER = Cleaner()
+BODY = "The central bank raised interest rates by a quarter point on Tuesday, its third increase."
+
+
+def encode(obj: object) -> bytes:
+    return json.dumps(obj).encode("utf-8")
+
+
+def decode(obj: object, max_bytes: int = MAX) -> RawArticle | Rejected:
+    return decode_raw(encode(obj), max_bytes=max_bytes)
+
+
+def assert_rejected(result: object, reason: str) -> Rejected:
+    assert isinstance(result, Rejected), result
+    assert result.reason == reason
+    assert result.error  # a human-readable explanation goes with the reason
+    assert result.stage == "parse"
+    return result
+
+
+# ---------------------------------------------------------------- good input
+
+
+def test_minimal_article_is_accepted_with_defaults() -> None:
+    raw = decode({"id": "a-1", "body": BODY})
+    assert isinstance(raw, RawArticle)
+    assert raw.id == "a-1"
+    assert raw.body == BODY
+    assert raw.headline == ""
+    assert raw.content_type == "text/plain"
+    assert raw.source is None
+    assert raw.url is None
+    assert raw.published_at is None
+    assert raw.language is None
+    assert raw.metadata == {}
+
+
+def test_all_known_fields_are_read() -> None:
+    obj = {
+        "id": "a-2",
+        "source": "Reuters",
+        "url": "https://example.com/a-2",
+        "headline": "Rates rise",
+        "body": BODY,
+        "content_type": "text/html; charset=utf-8",
+        "published_at": "2024-06-12T09:30:00+03:00",
+        "language": "en",
+    }
+    raw = decode(obj)
+    assert isinstance(raw, RawArticle)
+    assert (raw.source, raw.url, raw.headline) == (
+        "Reuters",
+        "https://example.com/a-2",
+        "Rates rise",
+    )
+    assert raw.content_type == "text/html"  # parameters dropped, media type kept
+    assert raw.published_at == "2024-06-12T09:30:00+03:00"
+    assert raw.language == "en"
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2024-06-03T08:00:00Z", "2024-06-03T08:00:00.123+00:00", "2024-06-12T09:30:00+03:00"]
+)
+def test_iso8601_published_at_is_accepted(stamp: str) -> None:
+    raw = decode({"id": "a", "body": BODY, "published_at": stamp})
+    assert isinstance(raw, RawArticle)
+    assert raw.published_at == stamp
+
+
+def test_unknown_keys_are_kept_under_metadata() -> None:
+    obj = {"id": "a-3", "body": BODY, "section": "business", "tags": ["rates", "banks"], "n": 3}
+    raw = decode(obj)
+    assert isinstance(raw, RawArticle)
+    assert raw.metadata == {"section": "business", "tags": ["rates", "banks"], "n": 3}
+
+
+def test_known_keys_are_not_copied_into_metadata() -> None:
+    raw = decode({"id": "a", "body": BODY, "headline": "H", "language": "en", "extra": 1})
+    assert isinstance(raw, RawArticle)
+    assert set(raw.metadata) == {"extra"}
+
+
+# ---------------------------------------------------------------- ids
+
+
+def test_missing_id_is_derived_from_the_content() -> None:
+    raw = decode({"headline": "Rates rise", "body": BODY, "source": "Reuters"})
+    assert isinstance(raw, RawArticle)
+    assert raw.id
+    assert raw.id == derive_id("Reuters", "Rates rise", BODY)
+
+
+def test_derived_id_is_deterministic() -> None:
+    obj = {"headline": "Rates rise", "body": BODY}
+    first, second = decode(obj), decode(dict(obj))
+    assert isinstance(first, RawArticle) and isinstance(second, RawArticle)
+    assert first.id == second.id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"body": BODY + " Markets fell."},
+        {"headline": "Rates rise again"},
+        {"source": "AP"},
+    ],
+)
+def test_derived_id_differs_for_different_content(change: dict[str, str]) -> None:
+    base = {"headline": "Rates rise", "body": BODY, "source": "Reuters"}
+    a, b = decode(base), decode({**base, **change})
+    assert isinstance(a, RawArticle) and isinstance(b, RawArticle)
+    assert a.id != b.id
+
+
+def test_explicit_id_is_kept() -> None:
+    raw = decode({"id": "reuters-123", "body": BODY})
+    assert isinstance(raw, RawArticle)
+    assert raw.id == "reuters-123"
+
+
+# ---------------------------------------------------------------- rejections
+
+
+@pytest.mark.parametrize("data", [b"{not json", b'{"body": "x"', b"", b"nul", b"{'body': 'x'}"])
+def test_invalid_json(data: bytes) -> None:
+    assert_rejected(decode_raw(data, max_bytes=MAX), "invalid_json")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"id": "x", "body": "caf\xe9 au lait"}',  # latin-1 byte
+        b"\xff\xfe{\x00}\x00",  # UTF-16 with BOM
+        b'{"body": "\xc3"}',  # truncated sequence
+    ],
+)
+def test_not_utf8(data: bytes) -> None:
+    assert_rejected(decode_raw(data, max_bytes=MAX), "not_utf8")
+
+
+@pytest.mark.parametrize(
+    "data", [b"[1, 2, 3]", b'[{"body": "x"}]', b"42", b'"a string"', b"null", b"true"]
+)
+def test_not_an_object(data: bytes) -> None:
+    assert_rejected(decode_raw(data, max_bytes=MAX), "not_an_object")
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"id": "x", "body": 42},
+        {"id": "x", "body": ["a", "b"]},
+        {"id": "x", "body": {"text": BODY}},
+        {"id": "x", "body": BODY, "headline": 7},
+        {"id": "x", "body": BODY, "headline": ["Rates", "rise"]},
+        {"id": "x", "body": BODY, "url": False},
+        {"id": "x", "body": BODY, "published_at": "yesterday"},
+        {"id": "x", "body": BODY, "published_at": "12/06/2024"},
+        {"id": "x", "body": BODY, "published_at": 1717400000},
+        {"id": 17, "body": BODY},
+        {"id": "", "body": BODY},
+        {"id": "x" * 257, "body": BODY},
+    ],
+)
+def test_invalid_field(obj: dict[str, object]) -> None:
+    assert_rejected(decode(obj), "invalid_field")
+
+
+def test_invalid_field_keeps_a_valid_id() -> None:
+    rejected = assert_rejected(decode({"id": "keep-me", "body": 1}), "invalid_field")
+    assert rejected.id == "keep-me"
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"id": "x"},
+        {"id": "x", "body": None},
+        {"id": "x", "body": ""},
+        {"id": "x", "body": "   "},
+        {"id": "x", "body": "\n\t \n"},
+    ],
+)
+def test_missing_body(obj: dict[str, object]) -> None:
+    rejected = assert_rejected(decode(obj), "missing_body")
+    assert rejected.id == "x"
+
+
+def test_default_size_limit_is_two_megabytes() -> None:
+    assert Settings().max_article_bytes == 2_000_000
+
+
+def test_too_large_message() -> None:
+    limit = Settings().max_article_bytes
+    data = encode({"id": "big", "body": "word " * (limit // 5 + 10)})
+    assert len(data) > limit
+    assert_rejected(decode_raw(data, max_bytes=limit), "too_large")
+
+
+def test_message_at_the_limit_is_not_too_large() -> None:
+    data = encode({"id": "ok", "body": BODY})
+    assert isinstance(decode_raw(data, max_bytes=len(data)), RawArticle)
+    assert_rejected(decode_raw(data, max_bytes=len(data) - 1), "too_large")
+
+
+def test_too_large_body_in_a_mapping() -> None:
+    rejected = raw_from_mapping({"id": "big", "body": "é" * 600}, max_bytes=1000)
+    assert_rejected(rejected, "too_large")  # 600 characters, 1,200 UTF-8 bytes
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/pdf", "image/png", "application/json", "text/markdown"]
+)
+def test_unsupported_content_type(content_type: str) -> None:
+    obj = {"id": "x", "body": "<html><body>x</body></html>", "content_type": content_type}
+    rejected = assert_rejected(decode(obj), "unsupported_content_type")
+    assert rejected.id == "x"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "text/html", "TEXT/HTML", "text/plain; charset=utf-8"]
+)
+def test_supported_content_types(content_type: str) -> None:
+    raw = decode({"id": "x", "body": BODY, "content_type": content_type})
+    assert isinstance(raw, RawArticle)
+    assert raw.content_type in ("text/plain", "text/html")
+
+
+# ---------------------------------------------------------------- seed text
+
+
+def test_seed_text_first_line_is_headline() -> None:
+    raw = raw_from_seed_text("001_x", "Rates rise\n\nThe bank raised rates.\n")
+    assert isinstance(raw, RawArticle)
+    assert raw.id == "001_x"
+    assert raw.headline == "Rates rise"
+    assert raw.body.strip() == "The bank raised rates."
+
+
+def test_seed_text_bom_is_dropped() -> None:
+    raw = raw_from_seed_text("s", "\ufeffRates rise\nThe bank raised rates.")
+    assert isinstance(raw, RawArticle)
+    assert raw.headline == "Rates rise"
+
+
+def test_seed_text_without_body_is_rejected() -> None:
+    rejected = assert_rejected(raw_from_seed_text("s", "Only a headline\n\n  \n"), "missing_body")
+    assert rejected.id == "s"
+
+
+# ---------------------------------------------------------------- properties
+
+# What parse and clean may answer for bad input; internal_error would mean a stage crashed.
+EXPECTED_REASONS = {
+    "invalid_json",
+    "not_utf8",
+    "not_an_object",
+    "invalid_field",
+    "missing_body",
+    "too_large",
+    "unsupported_content_type",
+    "empty_after_cleaning",
+}
+KEYS = ["id", "source", "url", "headline", "body", "content_type", "published_at", "language"]
+PROPERTY_SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=40)
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+texts = st.text(
+    alphabet=st.sampled_from(
+        list(string.ascii_letters + string.digits + " .,;:-–—’'\"“”()\n\t<>/&é€\u200b\u00a0")
+    ),
+    max_size=300,
+)
+article_like = st.fixed_dictionaries(
+    {},
+    optional={
+        **{key: st.one_of(texts, json_values) for key in KEYS},
+        "content_type": st.sampled_from(["text/plain", "text/html", "application/pdf", ""])
+        | json_values,
+        "published_at": st.sampled_from(["2024-06-03T08:00:00Z", "2024-13-45", ""]) | json_values,
+        "extra": json_values,
+    },
+)
+
+
+def check_prepared(result: object) -> None:
+    assert isinstance(result, (CleanArticle, Rejected))
+    if isinstance(result, Rejected):
+        assert result.reason in EXPECTED_REASONS, result
+    else:
+        assert result.body.strip()
+        assert result.id
+
+
+@PROPERTY_SETTINGS
+@given(st.binary(max_size=2000))
+def test_prepare_never_raises_on_arbitrary_bytes(data: bytes) -> None:
+    check_prepared(prepare(data, CLEANER, max_bytes=1000))
+
+
+@PROPERTY_SETTINGS
+@given(json_values)
+def test_prepare_never_raises_on_arbitrary_json(value: object) -> None:
+    check_prepared(prepare(orjson.dumps(value), CLEANER, max_bytes=MAX))
+
+
+@PROPERTY_SETTINGS
+@given(
+    st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), texts | json_values, max_size=10)
+)
+def test_prepare_never_raises_on_arbitrary_json_objects(obj: dict[str, object]) -> None:
+    check_prepared(prepare(orjson.dumps(obj), CLEANER, max_bytes=MAX))
+
+
+@PROPERTY_SETTINGS
+@given(article_like)
+def test_prepare_never_raises_on_article_like_objects(obj: dict[str, object]) -> None:
+    check_prepared(prepare(orjson.dumps(obj), CLEANER, max_bytes=MAX))
+
+
+@PROPERTY_SETTINGS
+@given(article_like, st.integers(min_value=1, max_value=400))
+def test_prepare_respects_small_limits(obj: dict[str, object], max_bytes: int) -> None:
+    data = orjson.dumps(obj)
+    result = prepare(data, CLEANER, max_bytes=max_bytes)
+    check_prepared(result)
+    if len(data) > max_bytes:
+        assert isinstance(result, Rejected) and result.reason == "too_large"
