@@ -44,8 +44,6 @@ _MAX_BYTES = 4_000_000
 _BYTE_TABLE = bytes(
     (b + 32 if 65 <= b <= 90 else b) if (b >= 128 or _WORD_BYTE[b]) else 0 for b in range(256)
 )
-# The typographic punctuation wire copy uses most, replaced before the generic numpy pass.
-_COMMON_PUNCTUATION = tuple(c.encode() for c in "“”‘’–—…\u00a0«»")
 _POW = np.ones(1, dtype=np.uint64)
 
 
@@ -89,16 +87,17 @@ def _mask_punctuation(raw: np.ndarray, is_word: np.ndarray) -> None:
 def word_hashes(text: str) -> np.ndarray:
     """One uint64 per word of the text, ASCII letters folded to lower case."""
     data = text.encode("utf-8", "surrogatepass")[:_MAX_BYTES]
-    for sequence in _COMMON_PUNCTUATION:
-        if sequence in data:
-            data = data.replace(sequence, b" ")
-    data = data.translate(_BYTE_TABLE)
     if not data:
         return np.zeros(0, dtype=np.uint64)
-    raw = np.frombuffer(data, dtype=np.uint8)
-    is_word = raw != 0
-    if not data.isascii():
-        is_word = is_word.copy()
+    if len(data) - len(text) < len(text) // 20:
+        # Mostly ASCII (English wire copy): every non-ASCII character becomes "?", a separator,
+        # the same way in every copy of a text — typographic quotes and dashes included.
+        data = text.encode("ascii", "replace")[:_MAX_BYTES]
+        raw = np.frombuffer(data.translate(_BYTE_TABLE), dtype=np.uint8)
+        is_word = raw != 0
+    else:
+        raw = np.frombuffer(data.translate(_BYTE_TABLE), dtype=np.uint8)
+        is_word = raw != 0
         _mask_punctuation(raw, is_word)
     padded = np.zeros(len(raw) + 2, dtype=np.bool_)
     padded[1:-1] = is_word
