@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     nlp_batch_timeout: float = Field(0.05, gt=0, le=10)
     nlp_inflight_batches: int = Field(4, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    session_timeout_seconds: float = Field(
+        20.0, ge=6, le=300, description="how soon a dead worker's partitions move to others"
+    )
 
     max_message_bytes: int = Field(
         10_485_760, ge=1_048_576, description="Largest Kafka message topics/clients accept"

@@ -416,3 +416,32 @@ def test_loaded_model_has_only_the_needed_components(nlp) -> None:
     assert "ner" in nlp.pipe_names
     assert nlp.pipe_names.index("entity_ruler") < nlp.pipe_names.index("ner")
     assert nlp.lang == "en"
+
+
+@pytest.mark.parametrize("limit", [50, 300, 1_000])
+def test_split_for_model_keeps_every_character(limit: int) -> None:
+    from newswire.core.annotate import split_for_model
+
+    body = ("A sentence about Paris and Berlin. " * 40 + "\n\n") * 5 + "x" * 2_500
+    pieces = split_for_model(body, limit)
+    assert "".join(pieces) == body
+    assert all(len(piece) <= limit for piece in pieces)
+    assert len(pieces) > 1
+
+
+@pytest.mark.model
+def test_long_body_is_annotated_in_chunks_with_true_spans(
+    nlp: Any, gazetteer: Any, clean_seeds: dict[str, CleanArticle]
+) -> None:
+    """A body longer than a chunk gives the same entities as in one piece, spans into the body."""
+    from newswire.core.annotate import AnnotateInput, Annotator
+
+    body = clean_seeds["000"].body
+    item = AnnotateInput("long", "Russia and China", body, "en")
+    whole = Annotator(nlp, gazetteer).annotate([item])[0]
+    chunked = Annotator(nlp, gazetteer, chunk_chars=400).annotate([item])[0]
+    assert {e["text"] for e in chunked["entities"]} >= {"Mikhail Mishustin", "Xi Jinping", "Kyiv"}
+    assert len(chunked["entities"]) >= len(whole["entities"]) - 3
+    for entity in chunked["entities"]:
+        for start, end in entity["spans"]:
+            assert body[start:end] in {entity["text"], *entity["aliases"]}

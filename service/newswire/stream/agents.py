@@ -25,6 +25,7 @@ from newswire.core.records import (
 from newswire.stream.app import Service
 
 log = logging.getLogger("newswire")
+_HEADROOM = 4096  # Kafka's record and batch overhead
 
 
 def _origin(event: Any) -> dict[str, Any]:
@@ -143,7 +144,18 @@ def register_agents(service: Service) -> None:
             record = enriched_record(
                 article, verdict, result, model=service.runner.model, processed_at=utc_now()
             )
-            await topics.enriched.send(key=_key(article.id), value=serde.dumps(record))
+            value = serde.dumps(record)
+            if len(value) > settings.max_message_bytes - _HEADROOM:
+                too_big = Rejected(
+                    "too_large",
+                    f"enriched record is {len(value)} bytes, over NEWSWIRE_MAX_MESSAGE_BYTES",
+                    stage="publish",
+                    id=article.id,
+                )
+                original = serde.dumps({"article": serde.clean_to_dict(article)})
+                await dead_letter(too_big, original, raw_origin, raw_origin)
+                continue
+            await topics.enriched.send(key=_key(article.id), value=value)
 
     @app.task
     async def announce_ready() -> None:

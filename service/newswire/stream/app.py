@@ -79,6 +79,10 @@ def create_app(
         producer_max_request_size=settings.max_message_bytes,
         consumer_max_fetch_size=settings.max_message_bytes,
         consumer_auto_offset_reset="earliest",
+        # A crashed worker's partitions move on after this (Faust's default is 60 s); the loop
+        # is never blocked by NLP, so heartbeats are on time and a short timeout is safe.
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=settings.session_timeout_seconds / 6,
         broker_commit_every=100,
         broker_commit_interval=1.0,
         table_standby_replicas=0,

@@ -1,0 +1,213 @@
+"""Integration fixtures: a real Kafka broker (started once per session) and real
+`newswire worker` processes (started per test), plus helpers to produce to the raw topic and
+collect what lands on the output topics. No mocks.
+
+- ``kafka``: the local KRaft broker from ``newswire.broker`` (``<repo>/.kafka``), on port 39092
+  (or a free port if something else holds it). Stopped at the end only if this session
+  started it.
+- ``pipeline``: a fresh set of topic names and a fresh app id (consumer group, internal
+  topics, tables) for one test.
+- ``start_worker``: starts ``python -m newswire.cli worker`` for a pipeline in its own process
+  group, waits for "newswire worker ready", stops it (SIGTERM, SIGKILL after 30 s) at teardown.
+  On failure the tail of every worker log is added to the report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from newswire import broker as local_broker
+
+
+def _load_harness() -> ModuleType:
+    """Make `import nw_harness` work in the test modules whatever pytest's import mode (the
+    project uses --import-mode=importlib, which does not put this folder on sys.path)."""
+    name = "nw_harness"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+_load_harness()
+
+from nw_harness import (  # noqa: E402
+    Kafka,
+    Pipeline,
+    Worker,
+    delete_topics,
+    free_port,
+    port_in_use,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_HOME = (REPO / ".kafka").resolve()
+TEST_PORT = 39092
+
+_WORKERS_KEY = pytest.StashKey[list[Worker]]()
+_REPORT_KEY = pytest.StashKey[dict[str, pytest.TestReport]]()
+
+
+# --------------------------------------------------------------------------- pytest hooks
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    item.stash.setdefault(_REPORT_KEY, {})[report.when] = report
+    if report.failed:
+        for worker in item.stash.get(_WORKERS_KEY, []):
+            report.sections.append(
+                (f"newswire worker {worker.name} log ({worker.log_path})", worker.log_tail(150))
+            )
+
+
+def _test_failed(item: pytest.Item) -> bool:
+    return any(r.failed for r in item.stash.get(_REPORT_KEY, {}).values())
+
+
+# --------------------------------------------------------------------------- broker
+
+
+@pytest.fixture(scope="session")
+def kafka() -> Iterator[Kafka]:
+    """The local broker on TEST_PORT (reused if this repo's broker already runs there)."""
+    port = TEST_PORT
+    if not local_broker.status(KAFKA_HOME, port).running and port_in_use(port):
+        port = free_port()  # the test port belongs to something else
+    already = local_broker.status(KAFKA_HOME, port).running
+    try:
+        local_broker.start(KAFKA_HOME, port, timeout=120.0)
+    except local_broker.BrokerError as exc:
+        pytest.fail(f"could not start the local Kafka broker on port {port}: {exc}")
+    try:
+        yield Kafka(port)
+    finally:
+        if not already:
+            local_broker.stop(KAFKA_HOME, port)
+
+
+# --------------------------------------------------------------------------- pipeline
+
+
+@pytest.fixture
+def make_pipeline(
+    kafka: Kafka, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[..., Pipeline]]:
+    """Factory: ``make_pipeline(partitions=N)``. Topics are deleted after a passing test
+    (kept after a failure, for `newswire tail`)."""
+    made: list[Pipeline] = []
+
+    def make(partitions: int = 2) -> Pipeline:
+        tag = uuid.uuid4().hex[:8]
+        pipeline = Pipeline(
+            kafka=kafka,
+            app_id=f"nw-{tag}",
+            raw=f"nwit-{tag}.raw",
+            enriched=f"nwit-{tag}.enriched",
+            duplicates=f"nwit-{tag}.duplicates",
+            dlq=f"nwit-{tag}.dlq",
+            partitions=partitions,
+            tmp=tmp_path,
+        )
+        made.append(pipeline)
+        return pipeline
+
+    yield make
+    if made and not _test_failed(request.node):
+        with contextlib.suppress(Exception):
+            asyncio.run(delete_topics(kafka, made))
+
+
+@pytest.fixture
+def pipeline(make_pipeline: Callable[..., Pipeline]) -> Pipeline:
+    return make_pipeline(partitions=2)
+
+
+# --------------------------------------------------------------------------- workers
+
+
+@pytest.fixture
+def start_worker(request: pytest.FixtureRequest) -> Iterator[Callable[..., Worker]]:
+    """Factory: ``start_worker(pipeline, name=None, data_dir=None, env=None, wait=True)``
+    (`env`: extra NEWSWIRE_* settings for this worker).
+
+    Each call starts one `newswire worker` process (its own web port; its own data dir unless
+    one is given, e.g. to restart "the same" worker). Workers are stopped at teardown."""
+    workers: list[Worker] = []
+    request.node.stash[_WORKERS_KEY] = workers
+
+    def start(
+        pipeline: Pipeline,
+        *,
+        name: str | None = None,
+        data_dir: Path | None = None,
+        env: dict[str, str] | None = None,
+        wait: bool = True,
+    ) -> Worker:
+        name = name or f"w{len(workers) + 1}"
+        worker = Worker(
+            name=name,
+            pipeline=pipeline,
+            data_dir=data_dir or pipeline.tmp / name,
+            web_port=free_port(),
+            log_path=pipeline.tmp / f"{name}.log",
+            extra_env=dict(env or {}),
+        )
+        workers.append(worker)
+        worker.start()
+        if wait:
+            worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+# --------------------------------------------------------------------------- articles
+
+
+@pytest.fixture(scope="session")
+def bench_generate() -> ModuleType:
+    """bench/generate.py, imported from its file path."""
+    path = REPO / "bench" / "generate.py"
+    spec = importlib.util.spec_from_file_location("newswire_it_bench_generate", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def short_articles(bench_generate: ModuleType) -> list[dict[str, Any]]:
+    """Distinct generated articles under 400 words (quick to annotate), in generator order."""
+    articles = bench_generate.generate_articles(600)
+    return [a for a in articles if len(a["body"].split()) < 400]
+
+
+@pytest.fixture(scope="session")
+def seed_paths() -> dict[str, Path]:
+    return {p.name[:3]: p for p in sorted((REPO / "seeds").iterdir()) if p.suffix != ".md"}
