@@ -89,40 +89,28 @@ def create_app(
         stream_wait_empty=True,
         logging_config=None,
     )
-    big = {"max.message.bytes": str(settings.max_message_bytes)}
+
+    def topic(name: str, partitions: int, *, internal: bool = False) -> Any:
+        # Values are bytes we (de)serialize ourselves with orjson; keys are article ids.
+        return app.topic(
+            name,
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=partitions,
+            internal=internal,  # internal: declared (created) by the worker
+            config={"max.message.bytes": str(settings.max_message_bytes)},
+        )
+
+    n = settings.partitions
     topics = Topics(
-        raw=app.topic(
-            settings.raw_topic,
-            key_type=bytes,
-            value_type=bytes,
-            value_serializer="raw",
-            key_serializer="raw",
-            partitions=settings.partitions,
-            config=big,
-        ),
-        dedupe=app.topic(
-            settings.dedupe_topic,
-            key_type=bytes,
-            value_type=bytes,
-            value_serializer="raw",
-            key_serializer="raw",
-            partitions=1,
-            internal=True,
-            config=big,
-        ),
-        annotate=app.topic(
-            settings.annotate_topic,
-            key_type=bytes,
-            value_type=bytes,
-            value_serializer="raw",
-            key_serializer="raw",
-            partitions=settings.partitions,
-            internal=True,
-            config=big,
-        ),
-        enriched=_output_topic(app, settings.enriched_topic, settings),
-        duplicates=_output_topic(app, settings.duplicates_topic, settings),
-        dlq=_output_topic(app, settings.dlq_topic, settings),
+        raw=topic(settings.raw_topic, n),
+        dedupe=topic(settings.dedupe_topic, 1, internal=True),
+        annotate=topic(settings.annotate_topic, n, internal=True),
+        enriched=topic(settings.enriched_topic, n),
+        duplicates=topic(settings.duplicates_topic, n),
+        dlq=topic(settings.dlq_topic, n),
     )
     store = TableStore.create(app)
     service = Service(
@@ -137,15 +125,3 @@ def create_app(
 
     register_agents(service)
     return service
-
-
-def _output_topic(app: faust.App, name: str, settings: Settings) -> Any:
-    return app.topic(
-        name,
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-        config={"max.message.bytes": str(settings.max_message_bytes)},
-    )
