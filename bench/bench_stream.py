@@ -38,7 +38,7 @@ from generate import generate_articles
 from newswire import broker
 from newswire.bootstrap import build_cleaner
 from newswire.core.parse import decode_raw
-from newswire.kafka_io import ensure_topics
+from newswire.kafka_io import ensure_topics, worker_topics
 from newswire.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -190,7 +190,7 @@ def main() -> None:
     print(f"1/3 bare nlp.pipe on {len(bodies)} articles …", file=sys.stderr)
     bare = bare_nlp_rate(settings, bodies)
 
-    asyncio.run(ensure_topics(settings, settings.public_topics))
+    asyncio.run(ensure_topics(settings, worker_topics(settings)))
     log = Path(f"/tmp/newswire-bench-{run}.log")
     worker = start_worker(env, log)
     try:

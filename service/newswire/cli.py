@@ -53,13 +53,12 @@ def worker(settings: Settings) -> None:
     import faust
 
     from newswire.core.annotate import ModelNotAvailable
-    from newswire.kafka_io import BrokerUnreachable, check_broker, ensure_topics
+    from newswire.kafka_io import BrokerUnreachable, check_broker, ensure_topics, worker_topics
     from newswire.stream.app import create_app
 
     try:
         asyncio.run(check_broker(settings))
-        # Created before subscribing: a consumer does not pick up a source topic created later.
-        asyncio.run(ensure_topics(settings, settings.public_topics))
+        asyncio.run(ensure_topics(settings, worker_topics(settings)))
         service = create_app(settings)
     except (BrokerUnreachable, ModelNotAvailable) as exc:
         raise click.ClickException(str(exc)) from None

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -23,26 +23,35 @@ from newswire.inputs import read_inputs
 from newswire.settings import Settings
 
 
-async def ensure_topics(settings: Settings, names: Sequence[str]) -> list[str]:
-    """Create the named topics (settings.partitions each) if missing; returns those created."""
+def worker_topics(settings: Settings) -> dict[str, int]:
+    """Every topic a worker reads or writes (changelogs aside), with its partition count."""
+    topics = dict.fromkeys(settings.public_topics, settings.partitions)
+    topics[settings.annotate_topic] = settings.partitions
+    topics[settings.dedupe_topic] = 1  # one partition: every near-duplicate meets its candidates
+    from newswire.stream.store import TABLES
+
+    for table in TABLES:  # the dedupe tables' changelogs (compacted), named as Faust does
+        topics[f"{settings.app_id}-{table}-changelog"] = 1
+    return topics
+
+
+async def ensure_topics(settings: Settings, topics: Mapping[str, int]) -> list[str]:
+    """Create the topics (name → partitions) that are missing; returns those created.
+
+    The worker creates all its topics before it subscribes: a consumer group does not pick up
+    a topic created after its assignment until a metadata refresh (minutes)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [n for n in names if n not in existing]
-        config = {"max.message.bytes": str(settings.max_message_bytes)}
+        missing = [name for name in topics if name not in existing]
         for name in missing:
+            config = {"max.message.bytes": str(settings.max_message_bytes)}
+            if name.endswith("-changelog"):
+                config["cleanup.policy"] = "compact"  # as Faust makes table changelogs
+            new = NewTopic(name, topics[name], settings.replication_factor, topic_configs=config)
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(
-                    [
-                        NewTopic(
-                            name,
-                            settings.partitions,
-                            settings.replication_factor,
-                            topic_configs=config,
-                        )
-                    ]
-                )
+                await admin.create_topics([new])
         return missing
     finally:
         await admin.close()
@@ -89,7 +98,7 @@ async def replay(
 ) -> ReplayResult:
     records = list(read_inputs(paths))
     topic = topic or settings.raw_topic
-    await ensure_topics(settings, [topic])
+    await ensure_topics(settings, {topic: settings.partitions})
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers,
         acks="all",

@@ -7,6 +7,8 @@ from typing import Any
 
 import faust
 
+TABLES = ("dedupe-entries", "dedupe-bands", "dedupe-stories")
+
 
 @dataclass
 class TableStore:
@@ -20,10 +22,10 @@ class TableStore:
         # are stored raw (Faust picks the raw codec for the bytes type).
         raw = {"key_type": bytes, "value_type": bytes, "partitions": 1}
         return cls(
-            entries=app.Table("dedupe-entries", help="ref → packed entry", **raw),
-            bands=app.Table("dedupe-bands", help="LSH band key → refs", **raw),
+            entries=app.Table(TABLES[0], help="ref → packed entry", **raw),
+            bands=app.Table(TABLES[1], help="LSH band key → refs", **raw),
             stories=app.Table(
-                "dedupe-stories",
+                TABLES[2],
                 key_type=str,
                 value_type=int,
                 partitions=1,
