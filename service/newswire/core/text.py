@@ -94,7 +94,7 @@ def _language_identifier():  # type: ignore[no-untyped-def]
 
 def detect_language(text: str, hint: str | None = None) -> tuple[str, float]:
     """ISO 639-1 code and confidence. A short or ambiguous text falls back on the hint."""
-    sample = text[:4000]
+    sample = text[:1500]  # plenty for a confident guess; the whole text costs 3x the time
     hint_code = (hint or "").split("-")[0].split("_")[0].lower() or None
     if len(_WORD.findall(sample[:600])) < 8:
         return (hint_code or "und"), 0.0

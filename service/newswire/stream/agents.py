@@ -8,6 +8,7 @@ redelivered message (same raw topic/partition/offset) with the verdict it gave t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import asdict
@@ -77,6 +78,7 @@ def register_agents(service: Service) -> None:
                 continue
             payload = {"article": serde.clean_to_dict(result), "raw_origin": origin}
             await topics.dedupe.send(key=_key(result.id), value=serde.dumps(payload))
+            await asyncio.sleep(0)  # a fetched batch must not hold the loop: let timers run
 
     next_expiry = time.monotonic() + settings.dedupe_expire_interval_seconds
 
@@ -100,6 +102,7 @@ def register_agents(service: Service) -> None:
             else:
                 payload["verdict"] = asdict(verdict)
                 await topics.annotate.send(key=_key(article.id), value=serde.dumps(payload))
+            await asyncio.sleep(0)
             if time.monotonic() >= next_expiry:
                 next_expiry = time.monotonic() + settings.dedupe_expire_interval_seconds
                 forgotten = service.index.expire()
