@@ -278,8 +278,13 @@ def test_annotate_input_carries_byline_and_dateline(clean_seeds, gazetteer, seed
 
 
 def test_clean_article_round_trips_through_serde(clean_seeds) -> None:
+    """Everything survives the trip between stages except the raw body, which is left out."""
+    from dataclasses import replace
+
     for article in clean_seeds.values():
-        assert clean_from_dict(loads(dumps(clean_to_dict(article)))) == article
+        back = clean_from_dict(loads(dumps(clean_to_dict(article))))
+        assert back == replace(article, raw=replace(article.raw, body=""))
+        assert back.body == article.body
 
 
 def test_verdict_round_trips_through_serde() -> None:

@@ -18,7 +18,11 @@ def loads(data: bytes) -> Any:
 
 
 def clean_to_dict(article: CleanArticle) -> dict[str, Any]:
-    return orjson.loads(orjson.dumps(article))
+    """The clean article as sent between stages. The raw body (possibly a whole HTML page) is
+    left out: later stages use the clean body, and the raw fields only for their metadata."""
+    data = orjson.loads(orjson.dumps(article))
+    data["raw"]["body"] = ""
+    return data
 
 
 def clean_from_dict(data: dict[str, Any]) -> CleanArticle:
