@@ -190,21 +190,9 @@ def start_worker(request: pytest.FixtureRequest) -> Iterator[Callable[..., Worke
 
 
 @pytest.fixture(scope="session")
-def bench_generate() -> ModuleType:
-    """bench/generate.py, imported from its file path."""
-    path = REPO / "bench" / "generate.py"
-    spec = importlib.util.spec_from_file_location("newswire_it_bench_generate", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def short_articles(bench_generate: ModuleType) -> list[dict[str, Any]]:
+def short_articles(generator: ModuleType) -> list[dict[str, Any]]:
     """Distinct generated articles under 400 words (quick to annotate), in generator order."""
-    articles = bench_generate.generate_articles(600)
+    articles = generator.generate_articles(600)  # the `generator` fixture of tests/conftest.py
     return [a for a in articles if len(a["body"].split()) < 400]
 
 
