@@ -76,6 +76,7 @@ def create_app(
         topic_allow_declare=True,
         topic_disable_leader=True,
         producer_acks=-1,
+        producer_linger_ms=5,  # batch the many small changelog and stage records
         producer_max_request_size=settings.max_message_bytes,
         consumer_max_fetch_size=settings.max_message_bytes,
         consumer_auto_offset_reset="earliest",
