@@ -146,25 +146,6 @@ def test_equal_topics_are_rejected(
     assert "newswire.same" in str(info.value)
 
 
-@pytest.mark.parametrize(
-    ("first", "second"),
-    [
-        ("NEWSWIRE_RAW_TOPIC", "NEWSWIRE_ENRICHED_TOPIC"),
-        ("NEWSWIRE_DUPLICATES_TOPIC", "NEWSWIRE_DLQ_TOPIC"),
-    ],
-)
-def test_equal_topics_error_names_both_variables(
-    monkeypatch: pytest.MonkeyPatch, first: str, second: str
-) -> None:
-    """The message says which two variables clash, by their full names."""
-    monkeypatch.setenv(first, "newswire.same")
-    monkeypatch.setenv(second, "newswire.same")
-    with pytest.raises(ConfigError) as info:
-        load_settings()
-    assert first in str(info.value)
-    assert second in str(info.value)
-
-
 def test_a_topic_equal_to_its_default_elsewhere_is_rejected(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
