@@ -47,13 +47,10 @@ def seed_message(path: Path, partition: int | None = None) -> Message:
 # --------------------------------------------------------------------------- 1
 
 
-@pytest.mark.timeout(240)
-def test_seed_end_to_end(pipeline: Pipeline, start_worker, seed_paths) -> None:
-    worker = start_worker(pipeline)
-
-    # The user's way in: `newswire replay <file>`.
-    replay = subprocess.run(
-        [sys.executable, "-m", "newswire.cli", "replay", str(seed_paths["000"]), "--no-progress"],
+def run_replay(pipeline: Pipeline, path: Path) -> subprocess.CompletedProcess[str]:
+    """The user's way in: `newswire replay PATH`, as a subprocess."""
+    return subprocess.run(
+        [sys.executable, "-m", "newswire.cli", "replay", str(path), "--no-progress"],
         env=pipeline.cli_env(),
         cwd=pipeline.tmp,
         capture_output=True,
@@ -61,6 +58,14 @@ def test_seed_end_to_end(pipeline: Pipeline, start_worker, seed_paths) -> None:
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.timeout(240)
+def test_seed_end_to_end(pipeline: Pipeline, start_worker, seed_paths) -> None:
+    worker = start_worker(pipeline)
+
+    # The user's way in: `newswire replay <file>`.
+    replay = run_replay(pipeline, seed_paths["000"])
     assert replay.returncode == 0, replay.stderr
     assert "replayed 1 messages" in replay.stderr
 
@@ -296,15 +301,7 @@ def test_seed_stream_matches_offline_run(make_pipeline, start_worker, seed_paths
     pipeline = make_pipeline(partitions=1)
     worker = start_worker(pipeline)
     seeds_dir = seed_paths["000"].parent
-    replay = subprocess.run(
-        [sys.executable, "-m", "newswire.cli", "replay", str(seeds_dir), "--no-progress"],
-        env=pipeline.cli_env(),
-        cwd=pipeline.tmp,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    replay = run_replay(pipeline, seeds_dir)
     assert replay.returncode == 0, replay.stderr
     ids = {p.stem for p in seed_paths.values()}
     outcomes = collect(pipeline, has_ids(ids), settle=2.0, workers=[worker], what="all seeds")
