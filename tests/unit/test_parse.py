@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from newswire.core.clean import Cleaner
 from newswire.core.parse import (
+    MAX_DEPTH,
     decode_raw,
     derive_id,
     raw_from_mapping,
@@ -250,6 +251,109 @@ def test_supported_content_types(content_type: str) -> None:
     assert raw.content_type in ("text/plain", "text/html")
 
 
+# ---------------------------------------------------------------- nesting, unserializable values
+
+
+def nested(depth: int) -> bytes:
+    """JSON text of an article whose metadata makes the document `depth` containers deep
+    (the top object is the first), built as text so no encoder recursion is involved."""
+    inner = depth - 1
+    opens = "".join('{"k":' if level % 2 else "[" for level in range(inner))
+    closes = "".join("}" if level % 2 else "]" for level in reversed(range(inner)))
+    return f'{{"id": "deep", "body": "{BODY}", "extra": {opens}0{closes}}}'.encode()
+
+
+def test_depth_limit_leaves_room_below_what_orjson_can_dump() -> None:
+    # The enriched and stage records wrap metadata in a few more levels; orjson stops at 254.
+    assert 16 <= MAX_DEPTH <= 128
+
+
+def test_nesting_at_the_limit_is_accepted_and_dumps_again() -> None:
+    raw = decode_raw(nested(MAX_DEPTH), max_bytes=MAX)
+    assert isinstance(raw, RawArticle)
+    wrapped = {"a": {"b": {"c": {"d": {"metadata": raw.metadata}}}}}  # records add levels
+    assert orjson.loads(orjson.dumps(wrapped))["a"]["b"]["c"]["d"]["metadata"] == raw.metadata
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 255, 256, 600, 1024])
+def test_nesting_over_the_limit_is_too_deep(depth: int) -> None:
+    rejected = assert_rejected(decode_raw(nested(depth), max_bytes=MAX), "too_deep")
+    assert rejected.id == "deep"
+    assert str(MAX_DEPTH) in rejected.error
+
+
+def test_nesting_orjson_cannot_even_load_is_invalid_json() -> None:
+    assert_rejected(decode_raw(nested(1025), max_bytes=MAX), "invalid_json")
+
+
+def test_depth_check_does_not_recurse() -> None:
+    value: list[object] = []
+    for _ in range(200_000):  # far past Python's recursion limit
+        value = [value]
+    rejected = raw_from_mapping({"id": "d", "body": BODY, "m": value}, max_bytes=MAX)
+    assert_rejected(rejected, "too_deep")
+
+
+def test_wide_shallow_metadata_is_fine() -> None:
+    obj = {"id": "w", "body": BODY, "m": [{"k": [i, str(i)]} for i in range(20_000)]}
+    assert isinstance(decode(obj), RawArticle)
+
+
+@pytest.mark.parametrize(
+    "text", ["1e400", "-1e400", "1" + "0" * 400, '"\\ud800"', '"a\\udc00b"', "NaN", "Infinity"]
+)
+def test_values_orjson_cannot_load_are_invalid_json(text: str) -> None:
+    data = f'{{"id": "n", "body": "{BODY}", "x": {text}}}'.encode()
+    assert_rejected(decode_raw(data, max_bytes=MAX), "invalid_json")
+
+
+def test_huge_numbers_orjson_loads_are_kept_and_dump_again() -> None:
+    data = (
+        f'{{"id": "n", "body": "{BODY}", "big": {2**70}, "negzero": -0.0, "u64": {2**64 - 1}, '
+        f'"i64": {-(2**63)}, "tiny": 1e-400, "digits": {"9" * 300}}}'
+    ).encode()
+    raw = decode_raw(data, max_bytes=MAX)
+    assert isinstance(raw, RawArticle)
+    assert raw.metadata["big"] == float(2**70)
+    assert raw.metadata["u64"] == 2**64 - 1
+    assert orjson.loads(orjson.dumps(raw.metadata)) == raw.metadata
+
+
+@pytest.mark.parametrize(
+    ("extra", "error_part"),
+    [
+        ({"m": "a\ud800b"}, "surrogate"),
+        ({"m": {"k\udfff": 1}}, "surrogate"),
+        ({"m": 2**64}, "64-bit"),
+        ({"m": [-(2**63) - 1]}, "64-bit"),
+        ({"m": {1: "int key"}}, "key"),
+        ({"m": {"a", "set"}}, "set"),
+        ({"m": b"bytes"}, "bytes"),
+        ({"headline": "lone \ud83d surrogate"}, "surrogate"),
+    ],
+)
+def test_values_orjson_cannot_dump_are_invalid_field(extra: dict, error_part: str) -> None:
+    # Such values only come from Python callers (seed .json files, tests), never from orjson.
+    obj = {"id": "v", "body": BODY, **extra}
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps(obj)
+    rejected = assert_rejected(raw_from_mapping(obj, max_bytes=MAX), "invalid_field")
+    assert error_part in rejected.error
+    assert rejected.id == "v"
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_numbers_are_invalid_field(number: float) -> None:
+    # orjson would write null, silently changing the value; JSON has no such numbers.
+    obj = {"id": "v", "body": BODY, "m": {"x": [number]}}
+    assert orjson.loads(orjson.dumps(obj))["m"]["x"] == [None]
+    assert_rejected(raw_from_mapping(obj, max_bytes=MAX), "invalid_field")
+
+
+def test_seed_text_with_a_lone_surrogate_is_rejected() -> None:
+    assert_rejected(raw_from_seed_text("s", "Headline\nBody \udc80 text"), "invalid_field")
+
+
 # ---------------------------------------------------------------- seed text
 
 
@@ -284,6 +388,7 @@ EXPECTED_REASONS = {
     "too_large",
     "unsupported_content_type",
     "empty_after_cleaning",
+    "too_deep",
 }
 KEYS = ["id", "source", "url", "headline", "body", "content_type", "published_at", "language"]
 PROPERTY_SETTINGS = settings(

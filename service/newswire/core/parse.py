@@ -6,6 +6,8 @@ nothing here raises for bad input.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -19,6 +21,12 @@ SUPPORTED_CONTENT_TYPES = ("text/plain", "text/html")
 # In checking order, so error texts are stable.
 KNOWN_KEYS = ("id", "source", "url", "headline", "body", "content_type", "published_at", "language")
 MAX_ID_LENGTH = 256
+# Containers nested deeper than this are rejected (`too_deep`). Real wire metadata nests a few
+# levels; orjson refuses to dump past 254 levels, and the stage and output records wrap the
+# metadata in up to four more, so 64 leaves a wide margin on both sides.
+MAX_DEPTH = 64
+_INT_RANGE = (-(2**63), 2**64 - 1)  # what orjson can dump
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def derive_id(source: str | None, headline: str, body: str) -> str:
@@ -53,6 +61,8 @@ def raw_from_mapping(obj: object, *, max_bytes: int) -> RawArticle | Rejected:
     """A decoded JSON value → article or rejection (wrong types, missing body, …)."""
     if not isinstance(obj, Mapping):
         return Rejected("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
+    if (problem := unserializable(obj if isinstance(obj, dict) else dict(obj))) is not None:
+        return Rejected(problem[0], problem[1], id=_safe_id(obj))
     fields: dict[str, str | None] = {}
     for key in KNOWN_KEYS:
         value = _optional_str(obj, key)
@@ -93,8 +103,45 @@ def raw_from_mapping(obj: object, *, max_bytes: int) -> RawArticle | Rejected:
     )
 
 
+def unserializable(value: object) -> tuple[str, str] | None:
+    """(reason, error) if orjson could not dump `value` again, else None: containers nested
+    over MAX_DEPTH (`too_deep`), lone surrogates, integers beyond 64 bits, non-finite floats,
+    non-string keys or non-JSON types (`invalid_field`). Iterative, linear in the value's size."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list | tuple):
+            if depth > MAX_DEPTH:
+                return "too_deep", f"nested more than {MAX_DEPTH} levels deep"
+            if isinstance(item, dict):
+                for key in item:
+                    if not isinstance(key, str):
+                        return "invalid_field", f"object key {key!r} is not a string"
+                    if _SURROGATE.search(key):
+                        return "invalid_field", "an object key contains a lone surrogate"
+                stack.extend((child, depth + 1) for child in item.values())
+            else:
+                stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, str):
+            if _SURROGATE.search(item):
+                return "invalid_field", "a string contains a lone surrogate (not valid Unicode)"
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if not _INT_RANGE[0] <= item <= _INT_RANGE[1]:
+                return "invalid_field", "an integer is outside the 64-bit range"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "invalid_field", f"number {item!r} is not finite"
+        else:
+            return "invalid_field", f"a value of type {type(item).__name__} is not JSON"
+    return None
+
+
 def raw_from_seed_text(stem: str, text: str) -> RawArticle | Rejected:
     """Seed format: first line is the headline, the rest is the body; id = file stem."""
+    if _SURROGATE.search(text):
+        return Rejected("invalid_field", "seed text contains a lone surrogate", id=stem)
     headline, _, body = text.lstrip("\ufeff").partition("\n")
     if not body.strip():
         return Rejected("missing_body", "seed file has no body after the headline line", id=stem)
