@@ -1,0 +1,127 @@
+"""Commit offsets never pass an unfinished message (own the invariant faust-streaming 0.15.3
+breaks: faust-streaming #606, robinhood/faust #355/#682)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import faust
+import pytest
+from faust.transport.drivers import aiokafka as driver
+from faust.types import TP
+from faust.types.tuples import ConsumerMessage, Message
+
+from newswire.stream import offsets
+
+TOPIC = "t.annotate"
+tp = TP(TOPIC, 2)
+
+
+def make_app(guarded: bool) -> faust.App:
+    app = faust.App(f"offsets-{uuid.uuid4().hex[:8]}", broker="kafka://127.0.0.1:1")
+    if guarded:
+        offsets.install(app)
+    app.topics._acking_topics.add(TOPIC)  # as the conductor does once an agent subscribes
+    app.consumer_generation_id = 3
+    return app
+
+
+def message(offset: int, generation: int = 3) -> Message:
+    return ConsumerMessage(
+        TOPIC, tp.partition, offset, 0.0, 0, [], b"k", b"v", None, generation_id=generation
+    )
+
+
+class Partition:
+    """A partition's messages as a stream sees them: taken in order, acked when finished."""
+
+    def __init__(self, consumer: driver.Consumer) -> None:
+        self.consumer = consumer
+        self.messages: dict[int, Message] = {}
+
+    def take(self, *numbers: int, generation: int = 3) -> None:
+        for offset in numbers:
+            m = message(offset, generation)
+            m.tracked = True  # as Stream.__aiter__ does, inlining Consumer.track_message
+            self.consumer._unacked_messages.add(m)
+            self.messages[offset] = m
+
+    def finish(self, *numbers: int) -> None:
+        for offset in numbers:
+            self.messages[offset].ack(self.consumer)
+
+    def commit_offset(self) -> int | None:
+        return self.consumer._filter_committable_offsets({tp}).get(tp)
+
+
+@pytest.fixture
+def partition() -> Iterator[Partition]:
+    app = make_app(guarded=True)
+    consumer = app.consumer
+    assert isinstance(consumer, offsets.GuardedConsumer)
+    consumer._committed_offset[tp] = 10
+    yield Partition(consumer)
+
+
+def test_a_single_unfinished_message_at_the_head_holds_the_commit(partition: Partition) -> None:
+    partition.take(10, 11, 12, 13, 14)
+    partition.finish(11, 12, 13, 14)  # a later batch finished first
+    assert partition.commit_offset() is None  # 0.15.3 commits 15 here: offset 10 is lost
+    partition.finish(10)
+    assert partition.commit_offset() == 15
+
+
+def test_gaps_anywhere_hold_the_commit_at_the_first_unfinished(partition: Partition) -> None:
+    partition.take(*range(10, 30))
+    partition.finish(*range(10, 14), *range(15, 20), *range(21, 30))
+    assert partition.commit_offset() == 14
+    partition.finish(14)
+    assert partition.commit_offset() == 20
+    partition.finish(20)
+    assert partition.commit_offset() == 30
+
+
+def test_nothing_committed_yet_still_waits_for_the_first_message() -> None:
+    app = make_app(guarded=True)
+    partition = Partition(app.consumer)  # a new group: no committed offset
+    partition.take(0, 1, 2, 3)
+    partition.finish(1, 2, 3)
+    assert (partition.commit_offset() or 0) == 0  # 0.15.3 commits 4: offset 0 is lost
+    partition.finish(0)
+    assert partition.commit_offset() == 4
+
+
+def test_messages_of_an_earlier_generation_count_for_nothing(partition: Partition) -> None:
+    partition.take(10, 11, generation=2)  # fetched before a rebalance
+    partition.take(12, 13)
+    partition.finish(10, 11, 12, 13)
+    # 10 and 11 of generation 2 finishing says nothing about their copies read again now
+    assert partition.commit_offset() == 14  # 12, 13 are taken and finished in generation 3
+    partition.consumer._taken.clear()
+    partition.consumer._finished.clear()
+    partition.take(10, 11)
+    partition.finish(11)
+    assert partition.commit_offset() is None
+
+
+async def test_a_rebalance_does_not_wait_for_parked_messages(partition: Partition) -> None:
+    partition.take(10, 11)
+    partition.consumer.park(partition.messages[10])
+    partition.finish(11)
+    await asyncio.wait_for(partition.consumer.wait_empty(), timeout=5)
+    assert partition.commit_offset() is None  # still unfinished for the commit
+
+
+def test_upstream_faust_still_commits_past_an_unfinished_message() -> None:
+    """Documents the upstream bug this module works around. When this fails, faust-streaming
+    has fixed #606: check the fix and consider dropping GuardedConsumer._new_offset."""
+    app = make_app(guarded=False)
+    consumer = app.consumer
+    assert type(consumer) is driver.Consumer
+    consumer._committed_offset[tp] = 10
+    partition = Partition(consumer)
+    partition.take(10, 11, 12, 13, 14)
+    partition.finish(11, 12, 13, 14)
+    assert partition.commit_offset() == 15  # past offset 10, which is not finished
