@@ -50,11 +50,10 @@ def worker(settings: Settings) -> None:
     """Run the Faust worker: raw → clean → dedupe → annotate → enriched/duplicates/dlq."""
     import asyncio
 
-    import faust
-
     from newswire.core.annotate import ModelNotAvailable
     from newswire.kafka_io import BrokerUnreachable, check_broker, ensure_topics, worker_topics
     from newswire.stream.app import create_app
+    from newswire.stream.worker import NewswireWorker
 
     try:
         asyncio.run(check_broker(settings))
@@ -62,7 +61,7 @@ def worker(settings: Settings) -> None:
         service = create_app(settings)
     except (BrokerUnreachable, ModelNotAvailable) as exc:
         raise click.ClickException(str(exc)) from None
-    faust.Worker(service.app, loglevel=settings.log_level.upper()).execute_from_commandline()
+    NewswireWorker(service.app, loglevel=settings.log_level.upper()).execute_from_commandline()
 
 
 @main.command()

@@ -123,6 +123,8 @@ def create_app(
         runner=runner if runner is not None else build_runner(settings, nlp),
     )
     from newswire.stream.agents import register_agents
+    from newswire.stream.broker_watch import register_broker_watch
 
     register_agents(service)
+    register_broker_watch(app, settings)
     return service

@@ -1,0 +1,31 @@
+"""The Faust worker of `newswire worker`, with the log controls of newswire.logs.
+
+Faust (mode) replaces the root logger's handlers when the worker starts, then calls
+`on_setup_root_logger`; that is where the repeat collapser goes on, so it covers every logger
+(aiokafka, faust, mode, newswire) on every handler mode configured.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import faust
+
+from newswire.logs import DEFAULT_INTERVAL, RepeatCollapser, install_collapser
+
+
+class NewswireWorker(faust.Worker):
+    #: Seconds during which repeats of one warning/error are counted instead of written.
+    log_repeat_interval: float = DEFAULT_INTERVAL
+    collapser: RepeatCollapser | None = None
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        super().on_setup_root_logger(logger, level)  # Faust's spinner handler (on a terminal)
+        self.collapser = install_collapser(list(logger.handlers), self.log_repeat_interval)
+
+    def on_worker_shutdown(self) -> None:
+        super().on_worker_shutdown()
+        if self.collapser is not None:
+            # Pending counts now; the flush thread keeps running for what shutdown logs, and
+            # the last counts go out at exit (atexit).
+            self.collapser.flush(force=True)
