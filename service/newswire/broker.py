@@ -20,6 +20,10 @@ Typical use::
 Nothing here reads environment variables: every setting is an argument. The functions block
 (start waits for the broker, ~4 s on a fresh home); from async code use ``asyncio.to_thread``.
 Tested with Kafka 4.1.1, aiokafka 0.14.0 and faust-streaming 0.15.3.
+
+A local multi-node cluster (``start_cluster``, ``stop_cluster``, ``cluster_status``,
+``kill_node``, ``restart_node``, ``partition_leader``, ...) lives in ``newswire.broker_cluster``;
+its names can be reached from this module too (``broker.start_cluster``).
 """
 
 from __future__ import annotations
@@ -33,13 +37,14 @@ import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from newswire import kafka_wire
 
 __all__ = [
     "DEFAULT_POM",
@@ -113,6 +118,7 @@ class Status:
     home: Path
     log_file: Path
     data_dir: Path
+    node_id: int | None = None  # set for the nodes of a cluster (newswire.broker_cluster)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -367,32 +373,7 @@ def start(
         if not (data_dir / "meta.properties").is_file():
             _format_storage(java_exe, classpath, config, log_file, deadline)
 
-        cmd = [
-            java_exe,
-            f"-Xmx{heap}",
-            "-Xms64m",
-            *_JVM_FLAGS,
-            f"-Dkafka.logs.dir={log_file.parent}",
-            "-cp",
-            classpath,
-            _MAIN_CLASS,
-            str(config),
-        ]
-        with log_file.open("ab") as out:
-            out.write(
-                f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(cmd)}\n".encode()
-            )
-            out.flush()
-            child = subprocess.Popen(
-                cmd,
-                cwd=home,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        _CHILDREN[child.pid] = child
-        _pid_file(home, port).write_text(f"{child.pid}\n")
+        child = _launch(java_exe, classpath, heap, config, log_file, _pid_file(home, port), home)
 
     try:
         _wait_ready(host, port, deadline, child.pid, log_file)
@@ -400,6 +381,47 @@ def start(
         stop(home, port)
         raise
     return status(home, port, host)
+
+
+def _launch(
+    java_exe: str,
+    classpath: str,
+    heap: str,
+    config: Path,
+    log_file: Path,
+    pid_file: Path,
+    cwd: Path,
+    extra_flags: Sequence[str] = (),
+) -> subprocess.Popen[bytes]:
+    """Run ``kafka.Kafka config`` detached (own session), log to ``log_file``, write its pid."""
+    cmd = [
+        java_exe,
+        f"-Xmx{heap}",
+        "-Xms64m",
+        *_JVM_FLAGS,
+        *extra_flags,
+        f"-Dkafka.logs.dir={log_file.parent}",
+        "-cp",
+        classpath,
+        _MAIN_CLASS,
+        str(config),
+    ]
+    with log_file.open("ab") as out:
+        out.write(
+            f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} starting: {' '.join(cmd)}\n".encode()
+        )
+        out.flush()
+        child = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _CHILDREN[child.pid] = child
+    pid_file.write_text(f"{child.pid}\n")
+    return child
 
 
 def _server_properties(
@@ -436,22 +458,15 @@ def _random_cluster_id() -> str:
 
 
 def _format_storage(
-    java_exe: str, classpath: str, config: Path, log_file: Path, deadline: float
+    java_exe: str,
+    classpath: str,
+    config: Path,
+    log_file: Path,
+    deadline: float,
+    cluster_id: str | None = None,
 ) -> None:
-    cmd = [
-        java_exe,
-        "-Xmx256m",
-        *_JVM_FLAGS,
-        "-cp",
-        classpath,
-        _STORAGE_TOOL,
-        "format",
-        "--ignore-formatted",
-        "--cluster-id",
-        _random_cluster_id(),
-        "--config",
-        str(config),
-    ]
+    """Format the storage named in ``config`` (a random cluster id unless one is given)."""
+    cmd = _format_command(java_exe, classpath, config, cluster_id or _random_cluster_id())
     with log_file.open("ab") as out:
         out.write(f"\n==== formatting storage: {' '.join(cmd)}\n".encode())
         out.flush()
@@ -472,6 +487,23 @@ def _format_storage(
         )
 
 
+def _format_command(java_exe: str, classpath: str, config: Path, cluster_id: str) -> list[str]:
+    return [
+        java_exe,
+        "-Xmx256m",
+        *_JVM_FLAGS,
+        "-cp",
+        classpath,
+        _STORAGE_TOOL,
+        "format",
+        "--ignore-formatted",
+        "--cluster-id",
+        cluster_id,
+        "--config",
+        str(config),
+    ]
+
+
 # --------------------------------------------------------------------------- readiness
 
 
@@ -487,7 +519,7 @@ def _wait_ready(host: str, port: int, deadline: float, pid: int | None, log_file
             if _broker_listed(host, port):
                 return
             last_error = "metadata did not list this broker yet"
-        except (OSError, ValueError, struct.error) as exc:
+        except (OSError, ValueError) as exc:  # kafka_wire.WireError is a ValueError
             last_error = f"{type(exc).__name__}: {exc}"
         if time.monotonic() >= deadline:
             raise BrokerError(
@@ -498,54 +530,12 @@ def _wait_ready(host: str, port: int, deadline: float, pid: int | None, log_file
 
 def _broker_listed(host: str, port: int, timeout: float = 2.0) -> bool:
     """Connect, ask ApiVersions, then Metadata v4; True if this broker is in the answer."""
-    with socket.create_connection((host, port), timeout=timeout) as sock:
-        sock.settimeout(timeout)
-        # ApiVersions v0: empty body. Answer: error_code, [api_key, min, max].
-        body = _exchange(sock, api_key=18, api_version=0, correlation_id=1, body=b"")
-        if struct.unpack_from(">h", body, 0)[0] != 0:
-            return False
-        # Metadata v4: topics = [] (none), allow_auto_topic_creation = false.
-        body = _exchange(
-            sock, api_key=3, api_version=4, correlation_id=2, body=b"\x00\x00\x00\x00\x00"
-        )
-    offset = 4  # throttle_time_ms
-    (n_brokers,) = struct.unpack_from(">i", body, offset)
-    offset += 4
-    for _ in range(n_brokers):
-        offset += 4  # node_id
-        (host_len,) = struct.unpack_from(">h", body, offset)
-        offset += 2 + host_len
-        (broker_port,) = struct.unpack_from(">i", body, offset)
-        offset += 4
-        (rack_len,) = struct.unpack_from(">h", body, offset)
-        offset += 2 + max(rack_len, 0)
-        if broker_port == port:
-            return True
-    return False
+    return port in _listed_ports(host, port, timeout)
 
 
-def _exchange(
-    sock: socket.socket, *, api_key: int, api_version: int, correlation_id: int, body: bytes
-) -> bytes:
-    client_id = b"newswire-broker-probe"
-    header = struct.pack(">hhih", api_key, api_version, correlation_id, len(client_id)) + client_id
-    request = header + body
-    sock.sendall(struct.pack(">i", len(request)) + request)
-    (size,) = struct.unpack(">i", _recv_exactly(sock, 4))
-    response = _recv_exactly(sock, size)
-    if struct.unpack_from(">i", response, 0)[0] != correlation_id:
-        raise ValueError("Kafka answered with an unexpected correlation id")
-    return response[4:]
-
-
-def _recv_exactly(sock: socket.socket, size: int) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = sock.recv(size - len(chunks))
-        if not chunk:
-            raise ConnectionError("Kafka closed the connection")
-        chunks += chunk
-    return bytes(chunks)
+def _listed_ports(host: str, port: int, timeout: float = 2.0) -> set[int]:
+    """The ports of the (unfenced) brokers that the broker on ``port`` lists in its metadata."""
+    return {p for _, p in kafka_wire.metadata(host, port, timeout=timeout).brokers.values()}
 
 
 # --------------------------------------------------------------------------- stop
@@ -624,3 +614,31 @@ def _tail(path: Path, lines: int = 40) -> str:
     except OSError:
         return f"(no log at {path})"
     return "\n".join(text.splitlines()[-lines:])
+
+
+# The cluster API is written in newswire.broker_cluster (which imports this module); importing
+# it lazily here lets callers use ``broker.start_cluster`` without an import cycle.
+_CLUSTER_NAMES = frozenset(
+    {
+        "ClusterStatus",
+        "cluster_properties",
+        "cluster_status",
+        "controller_leader",
+        "kill_node",
+        "node_ports",
+        "partition_leader",
+        "partitions",
+        "remove_cluster",
+        "restart_node",
+        "start_cluster",
+        "stop_cluster",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name in _CLUSTER_NAMES:
+        from newswire import broker_cluster
+
+        return getattr(broker_cluster, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
