@@ -69,6 +69,16 @@ async def test_one_line_when_lost_and_one_when_back(
     assert (watch.lost_count, watch.back_count, watch.reachable) == (1, 1, True)
 
 
+async def test_a_timeout_is_named_as_such(
+    caplog: pytest.LogCaptureFixture, logger: logging.Logger
+) -> None:
+    watch = BrokerWatch(Script(TimeoutError()), failures_to_lose=1, logger=logger)
+    assert not await watch.check()
+    assert lines(caplog, logger) == [
+        "WARNING kafka broker lost: TimeoutError: no answer within the timeout"
+    ]
+
+
 async def test_a_single_failed_check_is_not_an_outage(
     caplog: pytest.LogCaptureFixture, logger: logging.Logger
 ) -> None:

@@ -96,8 +96,9 @@ def _host_port(server: str) -> tuple[str, int]:
 
 
 def _describe(exc: BaseException) -> str:
-    text = str(exc) or repr(exc)
-    return f"{type(exc).__name__}: {text}"
+    if isinstance(exc, TimeoutError) and not str(exc):
+        return "TimeoutError: no answer within the timeout"
+    return f"{type(exc).__name__}: {str(exc) or repr(exc)}"
 
 
 class BrokerWatch:

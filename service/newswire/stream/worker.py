@@ -21,7 +21,8 @@ class NewswireWorker(faust.Worker):
 
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         super().on_setup_root_logger(logger, level)  # Faust's spinner handler (on a terminal)
-        self.collapser = install_collapser(list(logger.handlers), self.log_repeat_interval)
+        if self.log_repeat_interval > 0:  # 0: every line as it comes
+            self.collapser = install_collapser(list(logger.handlers), self.log_repeat_interval)
 
     def on_worker_shutdown(self) -> None:
         super().on_worker_shutdown()
