@@ -56,9 +56,9 @@ def worker(settings: Settings) -> None:
     from newswire.stream.worker import NewswireWorker
 
     try:
-        asyncio.run(check_broker(settings))
+        brokers = asyncio.run(check_broker(settings))
         asyncio.run(ensure_topics(settings, worker_topics(settings)))
-        service = create_app(settings)
+        service = create_app(settings, brokers=brokers)
     except (BrokerUnreachable, ModelNotAvailable) as exc:
         raise click.ClickException(str(exc)) from None
     NewswireWorker(service.app, loglevel=settings.log_level.upper()).execute_from_commandline()

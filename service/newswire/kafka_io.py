@@ -43,18 +43,27 @@ async def ensure_topics(settings: Settings, topics: Mapping[str, int]) -> list[s
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     await admin.start()
     try:
+        factor, min_insync = settings.replication(await _broker_count(admin))
         existing = set(await admin.list_topics())
         missing = [name for name in topics if name not in existing]
         for name in missing:
-            config = {"max.message.bytes": str(settings.max_message_bytes)}
+            config = {
+                "max.message.bytes": str(settings.max_message_bytes),
+                "min.insync.replicas": str(min_insync),
+            }
             if name.endswith("-changelog"):
                 config["cleanup.policy"] = "compact"  # as Faust makes table changelogs
-            new = NewTopic(name, topics[name], settings.replication_factor, topic_configs=config)
+            new = NewTopic(name, topics[name], factor, topic_configs=config)
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([new])
         return missing
     finally:
         await admin.close()
+
+
+async def _broker_count(admin: AIOKafkaAdminClient) -> int:
+    cluster = await admin.describe_cluster()
+    return len(cluster["brokers"])
 
 
 def message_key(record: InputRecord) -> bytes | None:
@@ -102,6 +111,7 @@ async def replay(
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers,
         acks="all",
+        enable_idempotence=True,
         max_request_size=settings.max_message_bytes,
         linger_ms=5,
     )
@@ -116,13 +126,21 @@ async def replay(
         with Progress(*columns, console=console, disable=not show) as bar:
             task = bar.add_task("replay", total=total)
             futures = []
+            stamp = 0
             for _ in range(loop):
                 for record in records:
                     if rate:
                         delay = started + sent / rate - time.monotonic()
                         if delay > 0:
                             await asyncio.sleep(delay)
-                    futures.append(await producer.send(topic, record.data, key=message_key(record)))
+                    # Strictly increasing timestamps: the dedupe stage judges in timestamp
+                    # order, so even a burst within one millisecond keeps the files' order.
+                    stamp = max(int(time.time() * 1000), stamp + 1)
+                    futures.append(
+                        await producer.send(
+                            topic, record.data, key=message_key(record), timestamp_ms=stamp
+                        )
+                    )
                     sent += 1
                     bar.advance(task)
             await asyncio.gather(*futures)
@@ -171,14 +189,16 @@ class BrokerUnreachable(RuntimeError):
     pass
 
 
-async def check_broker(settings: Settings, timeout: float = 15.0) -> None:
-    """Fail fast with a helpful message when Kafka is not reachable."""
+async def check_broker(settings: Settings, timeout: float = 15.0) -> int:
+    """Fail fast with a helpful message when Kafka is not reachable; returns how many brokers
+    the cluster has."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=int(timeout * 1000)
     )
     try:
         await asyncio.wait_for(admin.start(), timeout)
         await asyncio.wait_for(admin.list_topics(), timeout)
+        brokers = await asyncio.wait_for(_broker_count(admin), timeout)
     except Exception as exc:
         raise BrokerUnreachable(
             f"cannot reach Kafka at {settings.broker} ({type(exc).__name__}: {exc}). Start the "
@@ -187,6 +207,13 @@ async def check_broker(settings: Settings, timeout: float = 15.0) -> None:
         ) from None
     finally:
         await admin.close()
+    factor, _ = settings.replication(brokers)
+    if factor > brokers:
+        raise BrokerUnreachable(
+            f"NEWSWIRE_REPLICATION_FACTOR is {factor} but the Kafka cluster at {settings.broker} "
+            f"has {brokers} broker(s): lower it, or set it to auto"
+        )
+    return brokers
 
 
 async def count_outcomes(settings: Settings, since_ms: int, timeout: float = 2.0) -> dict[str, int]:

@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     duplicates_topic: str = "newswire.duplicates"
     dlq_topic: str = "newswire.dlq"
     partitions: int = Field(4, ge=1, le=1024)
-    replication_factor: int = Field(1, ge=1)
+    replication_factor: int | Literal["auto"] = Field(
+        "auto", description="of the topics the service creates; auto: min(3, brokers)"
+    )
     app_id: str = "newswire"
 
     # Worker
@@ -38,12 +40,16 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".newswire")
     store: Literal["rocksdb", "memory"] = "rocksdb"
     nlp_processes: int = Field(2, ge=0, le=64)
+    clean_processes: int = Field(1, ge=1, le=64)
     nlp_batch_size: int = Field(16, ge=1, le=1024)
     nlp_batch_timeout: float = Field(0.05, gt=0, le=10)
     nlp_inflight_batches: int = Field(4, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     session_timeout_seconds: float = Field(
-        20.0, ge=6, le=300, description="how soon a dead worker's partitions move to others"
+        8.0, ge=6, le=300, description="how soon a dead worker's partitions move to others"
+    )
+    article_time_budget_seconds: float = Field(
+        5.0, gt=0, le=3600, description="CPU time an article may take per stage"
     )
 
     max_message_bytes: int = Field(
@@ -54,6 +60,10 @@ class Settings(BaseSettings):
     # Processing
     model: str = "en_core_web_sm"
     max_article_bytes: int = Field(2_000_000, ge=1_000)
+    nlp_max_chars: int = Field(100_000, ge=1_000, description="characters of a body annotated")
+    dedupe_grace_seconds: float = Field(
+        5.0, ge=0, le=3600, description="longest wait for a silent raw partition"
+    )
     dedupe_window_hours: float = Field(72.0, gt=0)
     duplicate_max_new: float = Field(0.10, gt=0, lt=1)
     update_min_containment: float = Field(0.6, gt=0, le=1)
@@ -61,6 +71,13 @@ class Settings(BaseSettings):
 
     # Local development broker
     kafka_home: Path = Path(".kafka")
+
+    @field_validator("replication_factor")
+    @classmethod
+    def _replication(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be auto or a whole number of replicas, at least 1")
+        return value
 
     @field_validator("broker")
     @classmethod
@@ -100,6 +117,13 @@ class Settings(BaseSettings):
     @property
     def broker_port(self) -> int:
         return int(self.bootstrap_servers[0].rpartition(":")[2])
+
+    def replication(self, brokers: int) -> tuple[int, int]:
+        """(replication factor, min.insync.replicas) of the topics the service creates, on a
+        cluster of `brokers`: auto takes min(3, brokers); two replicas must acknowledge a
+        write wherever there are three."""
+        factor = min(3, brokers) if self.replication_factor == "auto" else self.replication_factor
+        return factor, 2 if factor >= 3 else 1
 
     @property
     def public_topics(self) -> list[str]:

@@ -84,6 +84,8 @@ class Verdict:
     duplicate_of: str | None = None
     similarity: float | None = None
     method: str | None = None
+    # Judged on arrival rather than in publish order (see core/reorder.py).
+    late: bool = False
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -91,6 +93,7 @@ class Verdict:
             "duplicate_of": self.duplicate_of,
             "similarity": self.similarity,
             "method": self.method,
+            "late": self.late,
         }
 
 

@@ -1,9 +1,14 @@
-"""The agents. Each reads, calls the core, sends; nothing else.
+"""The agents: read, call the core (in worker processes), send, and only then acknowledge.
 
-Offsets: Faust commits a message's offset only after the agent has moved past it and the
-messages it sent were acknowledged by Kafka (acks=all), so a crash replays, never loses.
+Every input ends as exactly one outcome. No exception escapes an agent: whatever fails for an
+input (decoding, the core, serialization, a worker process) becomes a dead-letter record with
+reason, stage and origin before the input is acknowledged. Inputs are acknowledged only once
+Kafka has confirmed what was sent for them (stream/sending.py), and offsets are committed only
+below the first unacknowledged input (stream/offsets.py): a crash replays, never loses.
 Replays are harmless: outputs are keyed by article id, and the dedupe index answers a
 redelivered message (same raw topic/partition/offset) with the verdict it gave the first time.
+
+The dedupe stage judges articles in publish order (stream/dedupe_order.py).
 """
 
 from __future__ import annotations
@@ -11,154 +16,167 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import asdict
 from typing import Any
 
 from newswire.core import serde
-from newswire.core.pipeline import annotate_input, internal_error, prepare, utc_now
-from newswire.core.records import (
-    CleanArticle,
-    Rejected,
-    dlq_record,
-    duplicate_record,
-    enriched_record,
-)
-from newswire.stream.app import Service
+from newswire.core.pipeline import annotate_input, internal_error, utc_now
+from newswire.core.records import CleanArticle, Rejected, enriched_record
+from newswire.stream.batching import event_batches
+from newswire.stream.dedupe_order import register_dedupe
+from newswire.stream.progress import MARK_INTERVAL, RawProgress, mark_message
+from newswire.stream.sending import Sends, key_of, origin_of
 
 log = logging.getLogger("newswire")
 _HEADROOM = 4096  # Kafka's record and batch overhead
+CLEAN_BATCH = 32
+CLEAN_WITHIN = 0.01
 
 
-def _origin(event: Any) -> dict[str, Any]:
-    message = event.message
-    return {
-        "topic": message.topic,
-        "partition": message.partition,
-        "offset": message.offset,
-        "timestamp": message.timestamp and int(message.timestamp * 1000),
-    }
-
-
-def _origin_key(origin: dict[str, Any]) -> str:
-    return f"{origin['topic']}/{origin['partition']}/{origin['offset']}"
-
-
-def _key(article_id: str | None) -> bytes | None:
-    return article_id.encode() if article_id else None
-
-
-def register_agents(service: Service) -> None:
+def register_agents(service: Any) -> None:
     app, topics, settings = service.app, service.topics, service.settings
+    progress = RawProgress()
 
-    async def dead_letter(
-        rejected: Rejected,
-        original: bytes,
-        origin: dict[str, Any],
-        raw_origin: dict[str, Any] | None = None,
-    ) -> None:
-        record = dlq_record(
-            rejected,
-            original,
-            origin=origin,
-            raw_origin=raw_origin,
-            processed_at=utc_now(),
-            max_original_bytes=settings.dlq_original_max_bytes,
-        )
-        log.info("dlq: %s %s (%s)", rejected.reason, rejected.id, _origin_key(origin))
-        await topics.dlq.send(key=_key(rejected.id), value=serde.dumps(record))
+    def sends() -> Sends:
+        return Sends(topics.dlq, settings.dlq_original_max_bytes)
 
+    # ------------------------------------------------------------------ clean
     @app.agent(topics.raw, name="clean")
     async def clean(stream: Any) -> None:
-        async for event in stream.events():
-            origin = _origin(event)
-            data = event.value if isinstance(event.value, bytes) else bytes(event.value or b"")
-            result = prepare(data, service.cleaner, max_bytes=settings.max_article_bytes)
-            if isinstance(result, Rejected):
-                await dead_letter(result, data, origin)
-                continue
-            payload = {"article": serde.clean_to_dict(result), "raw_origin": origin}
-            await topics.dedupe.send(key=_key(result.id), value=serde.dumps(payload))
-            await asyncio.sleep(0)  # a fetched batch must not hold the loop: let timers run
+        events = stream.noack()
+        async for batch in event_batches(events, CLEAN_BATCH, CLEAN_WITHIN):
+            out = sends()
+            origins = [origin_of(event) for event in batch]
+            datas = [_value(event) for event in batch]
+            results = await asyncio.gather(*(service.runner.clean(d) for d in datas))
+            for origin, data, result in zip(origins, datas, results, strict=True):
+                await _pass_on(out, origin, data, result)
+                progress.passed_on(origin)
+            await out.delivered()
+            for event in batch:
+                await events.ack(event)
 
-    next_expiry = time.monotonic() + settings.dedupe_expire_interval_seconds
+    async def _pass_on(out: Sends, origin: dict[str, Any], data: bytes, result: Any) -> None:
+        if isinstance(result, Rejected):
+            await out.dead_letter(result, data, origin)
+            return
+        try:
+            value = serde.dumps({"article": serde.clean_to_dict(result), "raw_origin": origin})
+        except Exception as exc:  # not representable as a stage record
+            await out.dead_letter(internal_error("clean", exc, result.id), data, origin)
+            return
+        await out.send(topics.dedupe, key_of(result.id), value)
 
-    @app.agent(topics.dedupe, name="dedupe")
-    async def dedupe(stream: Any) -> None:
-        nonlocal next_expiry
-        # Per event, not take(): Faust allows table writes only while an event is current.
-        async for event in stream.events():
-            data: bytes = event.value
+    @app.task
+    async def progress_marks() -> None:
+        """Tell the dedupe stage how far this worker's raw partitions are (stream/progress),
+        every MARK_INTERVAL seconds (a loop, not a timer: a slow broker answer must delay the
+        next mark, not overlap it)."""
+        while not app.should_stop:
             try:
-                payload = serde.loads(data)
-                article = serde.clean_from_dict(payload["article"])
-                raw_origin = payload["raw_origin"]
-                verdict = service.index.judge(article.id, article.body, _origin_key(raw_origin))
-            except Exception as exc:
-                await dead_letter(internal_error("dedupe", exc), data, _origin(event))
-                continue
-            if verdict.status == "duplicate":
-                record = duplicate_record(article, verdict, processed_at=utc_now())
-                await topics.duplicates.send(key=_key(article.id), value=serde.dumps(record))
-            else:
-                payload["verdict"] = asdict(verdict)
-                await topics.annotate.send(key=_key(article.id), value=serde.dumps(payload))
-            await asyncio.sleep(0)
-            if time.monotonic() >= next_expiry:
-                next_expiry = time.monotonic() + settings.dedupe_expire_interval_seconds
-                forgotten = service.index.expire()
-                log.info("dedupe: forgot %d articles older than the window", forgotten)
+                await _send_marks()
+            except Exception as exc:  # broker unreachable, a rebalance: try again next time
+                log.debug("progress marks not sent: %r", exc)
+            await asyncio.sleep(MARK_INTERVAL)
 
-    @app.agent(topics.annotate, name="annotate", concurrency=settings.nlp_inflight_batches)
+    async def _send_marks() -> None:
+        consumer = app.consumer
+        owned = [tp for tp in consumer.assignment() if tp.topic == settings.raw_topic]
+        polled_ms = int(time.time() * 1000)  # before asking: the log ends are at least this new
+        highwaters: dict[int, int] = {}
+        if owned:
+            ends = await asyncio.wait_for(consumer.highwaters(*owned), timeout=2.0)
+            highwaters = {tp.partition: end for tp, end in ends.items() if end is not None}
+        finished = {tp.partition: consumer.finished_offset(tp) or 0 for tp in owned}
+        marks = progress.marks((tp.partition for tp in owned), finished, highwaters, polled_ms)
+        message = mark_message(marks, consumer.topic_partitions(settings.raw_topic))
+        await topics.dedupe.send(key=None, value=serde.dumps(message))
+
+    # ------------------------------------------------------------------ dedupe
+    register_dedupe(service, sends)
+
+    # ------------------------------------------------------------------ annotate
+    @app.agent(topics.annotate, name="annotate")
     async def annotate(stream: Any) -> None:
-        # Batches for nlp.pipe, run in the process pool; several agents = several batches in
-        # flight, so pool processes never wait for the event loop.
-        async for events in stream.take_events(
-            settings.nlp_batch_size, within=settings.nlp_batch_timeout
-        ):
-            await _annotate_batch(events)
+        # Several batches in flight, so the NLP processes never wait for the event loop.
+        events = stream.noack()
+        slots = asyncio.Semaphore(settings.nlp_inflight_batches)
+        running: set[asyncio.Task[None]] = set()
+        try:
+            async for batch in event_batches(
+                events, settings.nlp_batch_size, settings.nlp_batch_timeout
+            ):
+                await slots.acquire()
+                task = asyncio.create_task(_annotate_batch(batch, events))
+                running.add(task)
+                task.add_done_callback(lambda t: (running.discard(t), slots.release()))
+        finally:
+            for task in running:
+                task.cancel()
 
-    async def _annotate_batch(events: list[Any]) -> None:
-        batch: list[tuple[CleanArticle, Any, dict[str, Any]]] = []
-        for event in events:
+    async def _annotate_batch(batch: list[Any], events: Any) -> None:
+        out = sends()
+        done = [False] * len(batch)
+        try:
+            await _annotate(batch, out, done)
+        except Exception as exc:  # a bug of ours: still exactly one outcome per input
+            log.exception("annotate batch failed")
+            for index, event in enumerate(batch):
+                if not done[index]:
+                    error = internal_error("annotate", exc)
+                    await out.dead_letter(error, _value(event), origin_of(event))
+        await out.delivered()
+        for event in batch:
+            await events.ack(event)
+
+    async def _annotate(batch: list[Any], out: Sends, done: list[bool]) -> None:
+        todo: list[tuple[int, CleanArticle, Any, dict[str, Any]]] = []
+        for index, event in enumerate(batch):
             try:
                 payload = serde.loads(event.value)
                 article = serde.clean_from_dict(payload["article"])
                 verdict = serde.verdict_from_dict(payload["verdict"])
-                batch.append((article, verdict, payload["raw_origin"]))
+                todo.append((index, article, verdict, payload["raw_origin"]))
             except Exception as exc:
-                await dead_letter(internal_error("annotate", exc), event.value, _origin(event))
-        if not batch:
+                await out.dead_letter(
+                    internal_error("annotate", exc), event.value, origin_of(event)
+                )
+                done[index] = True
+        if not todo:
+            return
+        results = await service.runner.annotate([annotate_input(a) for _, a, _, _ in todo])
+        for (index, article, verdict, raw_origin), result in zip(todo, results, strict=True):
+            await _publish(out, article, verdict, raw_origin, result)
+            done[index] = True
+
+    async def _publish(
+        out: Sends, article: CleanArticle, verdict: Any, raw_origin: dict[str, Any], result: Any
+    ) -> None:
+        original = serde.dumps({"article": serde.clean_to_dict(article)})
+        if isinstance(result, Rejected):
+            if result.id is None:
+                result = Rejected(result.reason, result.error, result.stage, article.id)
+            await out.dead_letter(result, original, raw_origin, raw_origin)
             return
         try:
-            results = await service.runner.annotate([annotate_input(a) for a, _, _ in batch])
-        except Exception as exc:
-            log.warning("annotation batch failed (%s); retrying articles one by one", exc)
-            results = []
-            for article, _, _ in batch:
-                try:
-                    results.extend(await service.runner.annotate([annotate_input(article)]))
-                except Exception as item_exc:
-                    results.append(internal_error("annotate", item_exc, article.id))
-        for (article, verdict, raw_origin), result in zip(batch, results, strict=True):
-            if isinstance(result, Rejected):
-                original = serde.dumps({"article": serde.clean_to_dict(article)})
-                await dead_letter(result, original, raw_origin, raw_origin)
-                continue
             record = enriched_record(
                 article, verdict, result, model=service.runner.model, processed_at=utc_now()
             )
             value = serde.dumps(record)
-            if len(value) > settings.max_message_bytes - _HEADROOM:
-                too_big = Rejected(
-                    "too_large",
-                    f"enriched record is {len(value)} bytes, over NEWSWIRE_MAX_MESSAGE_BYTES",
-                    stage="publish",
-                    id=article.id,
-                )
-                original = serde.dumps({"article": serde.clean_to_dict(article)})
-                await dead_letter(too_big, original, raw_origin, raw_origin)
-                continue
-            await topics.enriched.send(key=_key(article.id), value=value)
+        except Exception as exc:
+            await out.dead_letter(
+                internal_error("publish", exc, article.id), original, raw_origin, raw_origin
+            )
+            return
+        if len(value) > settings.max_message_bytes - _HEADROOM:
+            too_big = Rejected(
+                "too_large",
+                f"enriched record is {len(value)} bytes, over NEWSWIRE_MAX_MESSAGE_BYTES",
+                stage="publish",
+                id=article.id,
+            )
+            await out.dead_letter(too_big, original, raw_origin, raw_origin)
+            return
+        await out.send(topics.enriched, key_of(article.id), value)
 
     @app.task
     async def announce_ready() -> None:
@@ -170,3 +188,8 @@ def register_agents(service: Service) -> None:
             settings.dlq_topic,
             service.runner.model,
         )
+
+
+def _value(event: Any) -> bytes:
+    value = event.value
+    return value if isinstance(value, bytes) else bytes(value or b"")

@@ -14,6 +14,7 @@ workers.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +22,10 @@ from typing import Any
 import faust
 
 from newswire.bootstrap import build_annotator, build_cleaner, build_index
-from newswire.core.clean import Cleaner
 from newswire.core.dedupe import DedupeIndex
-from newswire.nlp_pool import InlineRunner, NlpRunner, ProcessPoolRunner
+from newswire.cpu_pool import Budget, CpuRunner, InlineRunner, ProcessRunner
 from newswire.settings import Settings
+from newswire.stream import offsets
 from newswire.stream.store import TableStore
 
 log = logging.getLogger("newswire")
@@ -45,23 +46,39 @@ class Service:
     app: faust.App
     settings: Settings
     topics: Topics
-    cleaner: Cleaner
     index: DedupeIndex
-    runner: NlpRunner
+    runner: CpuRunner
 
 
-def build_runner(settings: Settings, nlp: Any | None = None) -> NlpRunner:
+def build_runner(settings: Settings, nlp: Any | None = None) -> CpuRunner:
     if settings.nlp_processes == 0 or nlp is not None:
-        return InlineRunner(build_annotator(settings, nlp))
-    return ProcessPoolRunner(
-        settings.model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size
+        return InlineRunner(
+            build_cleaner(),
+            build_annotator(settings, nlp),
+            max_bytes=settings.max_article_bytes,
+        )
+    return ProcessRunner(
+        settings.model,
+        clean_processes=settings.clean_processes,
+        nlp_processes=settings.nlp_processes,
+        batch_size=settings.nlp_batch_size,
+        max_bytes=settings.max_article_bytes,
+        budget=Budget(
+            seconds=settings.article_time_budget_seconds, max_chars=settings.nlp_max_chars
+        ),
     )
 
 
 def create_app(
-    settings: Settings, *, runner: NlpRunner | None = None, nlp: Any | None = None
+    settings: Settings,
+    *,
+    runner: CpuRunner | None = None,
+    nlp: Any | None = None,
+    brokers: int = 1,
 ) -> Service:
-    """Build the whole service from the settings. `runner`/`nlp` let tests inject a small model."""
+    """Build the whole service from the settings (`brokers`: the size of the Kafka cluster).
+    `runner`/`nlp` let tests inject a small model."""
+    replication, _ = settings.replication(brokers)
     app = faust.App(
         settings.app_id,
         broker=settings.broker,
@@ -72,7 +89,7 @@ def create_app(
         web_port=settings.web_port,
         web_in_thread=False,
         topic_partitions=settings.partitions,
-        topic_replication_factor=settings.replication_factor,
+        topic_replication_factor=replication,
         topic_allow_declare=True,
         topic_disable_leader=True,
         producer_acks=-1,
@@ -86,10 +103,15 @@ def create_app(
         broker_heartbeat_interval=settings.session_timeout_seconds / 6,
         broker_commit_every=100,
         broker_commit_interval=1.0,
-        table_standby_replicas=0,
+        # A second worker keeps a hot copy of the dedupe tables, so it takes the dedupe stage
+        # over without replaying the whole changelog.
+        table_standby_replicas=1,
+        # A rebalance waits for the inputs being processed (not for those parked in the
+        # dedupe stage's reorder buffer; see stream/offsets.py).
         stream_wait_empty=True,
         logging_config=None,
     )
+    offsets.install(app)
 
     def topic(name: str, partitions: int, *, internal: bool = False) -> Any:
         # Values are bytes we (de)serialize ourselves with orjson; keys are article ids.
@@ -118,7 +140,6 @@ def create_app(
         app=app,
         settings=settings,
         topics=topics,
-        cleaner=build_cleaner(),
         index=build_index(settings, store),
         runner=runner if runner is not None else build_runner(settings, nlp),
     )
@@ -127,4 +148,9 @@ def create_app(
 
     register_agents(service)
     register_broker_watch(app, settings)
+
+    @app.on_before_shutdown.connect
+    async def close_pools(sender: Any, **_: Any) -> None:
+        await asyncio.to_thread(service.runner.close)
+
     return service

@@ -1,0 +1,60 @@
+"""Batches of events from a stream, with manual acknowledgement.
+
+Faust's `take_events` acknowledges a batch as soon as the next one is asked for, so a batch
+still being processed could be committed past; here events are taken from a no-ack stream and
+each stage acknowledges them itself once their outputs are delivered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+_END = object()
+
+
+async def event_batches(stream: Any, size: int, within: float) -> AsyncIterator[list[Any]]:
+    """Lists of at most `size` events: as many as arrive within `within` seconds of the first.
+    `stream` must be a no-ack stream (`stream.noack()`); the caller acks every event."""
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max(2 * size, 1))
+
+    async def pump() -> None:
+        try:
+            async for event in stream.events():
+                await queue.put(event)
+        finally:
+            await queue.put(_END)
+
+    task = asyncio.create_task(pump())
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            first = await queue.get()
+            if first is _END:
+                break
+            batch = [first]
+            deadline = loop.time() + within
+            while len(batch) < size:
+                if queue.empty():
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
+                        break
+                    try:
+                        item = await asyncio.wait_for(queue.get(), remaining)
+                    except TimeoutError:
+                        break
+                else:
+                    item = queue.get_nowait()
+                if item is _END:
+                    yield batch
+                    return
+                batch.append(item)
+            yield batch
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]

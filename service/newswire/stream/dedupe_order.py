@@ -1,0 +1,121 @@
+"""The dedupe agent: judges articles in publish order.
+
+Articles arrive on the single-partition dedupe topic from every raw partition, interleaved by
+timing. They wait in a reorder buffer (core/reorder.py), fed by the articles themselves and by
+the clean stage's progress marks (stream/progress.py), and are judged in the order they were
+published to the raw topic: by raw record timestamp, then partition, then offset. So the result
+is the same as `newswire process` over the same files, whatever the replay speed, partition
+count or number of workers, as long as no raw partition stays silent for longer than
+NEWSWIRE_DEDUPE_GRACE_SECONDS; an article that arrives after later-published ones were judged
+is judged on arrival and flagged `late`.
+
+Held articles stay unacknowledged (and parked: a rebalance does not wait for them), so a crash
+or a rebalance reads them again; the buffer starts afresh with each consumer generation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from newswire.core import serde
+from newswire.core.pipeline import internal_error, utc_now
+from newswire.core.records import CleanArticle, duplicate_record
+from newswire.core.reorder import Key, Released, ReorderBuffer
+from newswire.stream.progress import is_mark
+from newswire.stream.sending import Sends, key_of, origin_key, origin_of
+
+log = logging.getLogger("newswire")
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    event: Any
+    payload: dict[str, Any]
+    article: CleanArticle
+    raw_origin: dict[str, Any]
+
+
+def raw_key(raw_origin: dict[str, Any]) -> Key:
+    return (int(raw_origin.get("timestamp") or 0), raw_origin["partition"], raw_origin["offset"])
+
+
+def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
+    app, topics, settings, index = service.app, service.topics, service.settings, service.index
+    clock = time.monotonic
+
+    @app.agent(topics.dedupe, name="dedupe")
+    async def dedupe(stream: Any) -> None:
+        events = stream.noack()
+        buffer: ReorderBuffer[Held] | None = None
+        generation: int | None = None
+        next_expiry = clock() + settings.dedupe_expire_interval_seconds
+        # Per event, not in batches: Faust allows table writes only while an event is current.
+        async for event in events.events():
+            now = clock()
+            if buffer is None or event.message.generation_id != generation:
+                # A new consumer generation reads every held article again.
+                generation = event.message.generation_id
+                buffer = ReorderBuffer(
+                    grace=settings.dedupe_grace_seconds, partitions=settings.partitions, now=now
+                )
+            out = sends()
+            acks = []
+            try:
+                held = _take(event, buffer, now)
+            except Exception as exc:  # not a stage record we can read
+                held = False
+                await out.dead_letter(internal_error("dedupe", exc), event.value, origin_of(event))
+            if not held:
+                acks.append(event)
+            for released in buffer.release(now):
+                await _judge(released, out)
+                acks.append(released.item.event)
+            await out.delivered()
+            for done in acks:
+                await events.ack(done)
+            if clock() >= next_expiry:
+                next_expiry = clock() + settings.dedupe_expire_interval_seconds
+                forgotten = index.expire()
+                log.info("dedupe: forgot %d articles older than the window", forgotten)
+
+    def _take(event: Any, buffer: ReorderBuffer[Held], now: float) -> bool:
+        """Feed one dedupe-topic record to the buffer; True if it is held there."""
+        payload = serde.loads(event.value)
+        if is_mark(payload):
+            if payload.get("partitions"):
+                buffer.partitions(int(payload["partitions"]), now)
+            for timestamp, partition, offset in payload["marks"]:
+                buffer.progress(int(partition), (int(timestamp), int(partition), int(offset)), now)
+            return False
+        article = serde.clean_from_dict(payload["article"])
+        raw_origin = payload["raw_origin"]
+        buffer.add(raw_key(raw_origin), Held(event, payload, article, raw_origin), now)
+        app.consumer.park(event.message)
+        return True
+
+    async def _judge(released: Released[Held], out: Sends) -> None:
+        held = released.item
+        article, raw_origin = held.article, held.raw_origin
+        try:
+            verdict = index.judge(article.id, article.body, origin_key(raw_origin))
+            verdict = dataclasses.replace(verdict, late=released.late)
+            if verdict.status == "duplicate":
+                record = duplicate_record(article, verdict, processed_at=utc_now())
+                await out.send(topics.duplicates, key_of(article.id), serde.dumps(record))
+            else:
+                payload = dict(held.payload, verdict=dataclasses.asdict(verdict))
+                await out.send(topics.annotate, key_of(article.id), serde.dumps(payload))
+        except Exception as exc:
+            error = internal_error("dedupe", exc, article.id)
+            await out.dead_letter(error, held.event.value, origin_of(held.event), raw_origin)
+        if released.late:
+            log.warning(
+                "dedupe: %s judged on arrival, after later-published articles (%s)",
+                article.id,
+                origin_key(raw_origin),
+            )

@@ -1,0 +1,65 @@
+"""Raw-partition progress, from the clean stage to the dedupe stage's reorder buffer.
+
+The clean stage passes articles on in each raw partition's order. Besides the articles, every
+worker sends a progress mark to the dedupe topic every `MARK_INTERVAL` seconds: for each raw
+partition it owns, the smallest key (timestamp, partition, offset) a record it has not yet
+passed on can have (see core/reorder.py). A mark is sent on the same producer and partition
+after the articles it covers, so it never overtakes them. Marks also wake the dedupe stage up
+regularly, so a held article is released even when no new article arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from newswire.core.reorder import Key
+
+MARK_INTERVAL = 0.1
+# A partition read up to its end at wall-clock time F can still get records stamped a little
+# before F (producer linger, network): its low is F minus this margin.
+IDLE_MARGIN_MS = 250
+
+
+class RawProgress:
+    def __init__(self) -> None:
+        self._low: dict[int, Key] = {}
+
+    def passed_on(self, origin: Mapping[str, Any]) -> None:
+        """The raw record at `origin` has its outcome sent (article or dead letter)."""
+        partition, offset = origin["partition"], origin["offset"]
+        low = (origin.get("timestamp") or 0, partition, offset + 1)
+        if low > self._low.get(partition, (-1, -1, -1)):
+            self._low[partition] = low
+
+    def marks(
+        self,
+        owned: Iterable[int],
+        finished: Mapping[int, int],
+        highwaters: Mapping[int, int],
+        polled_ms: int,
+    ) -> list[Key]:
+        """The lows of the partitions this worker owns. `finished[p]`: every record below it
+        has its outcome delivered; `highwaters[p]`: the log end, read at `polled_ms`."""
+        marks = []
+        for partition in sorted(owned):
+            low = self._low.get(partition)
+            end = highwaters.get(partition)
+            if end is not None and finished.get(partition, 0) >= end:  # caught up
+                idle = (polled_ms - IDLE_MARGIN_MS, partition, end)
+                low = idle if low is None else max(low, idle)
+            if low is not None:
+                marks.append(low)
+        return marks
+
+    def forget(self, partitions: Iterable[int]) -> None:
+        for partition in partitions:
+            self._low.pop(partition, None)
+
+
+def mark_message(marks: list[Key], partitions: int | None) -> dict[str, Any]:
+    return {"marks": [list(mark) for mark in marks], "partitions": partitions}
+
+
+def is_mark(payload: Any) -> bool:
+    return isinstance(payload, dict) and "marks" in payload

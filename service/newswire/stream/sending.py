@@ -1,0 +1,113 @@
+"""Sends with delivery confirmation, and the dead-letter record every failure becomes.
+
+A stage acknowledges its input only after Kafka has confirmed (acks=all) every record it sent
+for it, so a crash at any point replays the input rather than losing its outcome. Faust's own
+commit only flushes the producer: a record whose delivery failed would be lost behind the
+commit. Failed deliveries are sent again (with backoff) until they succeed; the input stays
+unacknowledged meanwhile, so nothing is committed past it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from newswire.core import serde
+from newswire.core.pipeline import utc_now
+from newswire.core.records import Rejected, dlq_record
+
+log = logging.getLogger("newswire")
+_MAX_BACKOFF = 30.0
+
+
+def origin_of(event: Any) -> dict[str, Any]:
+    """Where a consumed record came from: topic, partition, offset, timestamp (ms)."""
+    message = event.message
+    return {
+        "topic": message.topic,
+        "partition": message.partition,
+        "offset": message.offset,
+        "timestamp": message.timestamp and int(message.timestamp * 1000),
+    }
+
+
+def origin_key(origin: dict[str, Any]) -> str:
+    return f"{origin['topic']}/{origin['partition']}/{origin['offset']}"
+
+
+def key_of(article_id: str | None) -> bytes | None:
+    return article_id.encode("utf-8", "surrogatepass") if article_id else None
+
+
+class Sends:
+    """The records sent for one batch of inputs; `delivered()` returns once Kafka has them."""
+
+    def __init__(self, dlq_topic: Any, dlq_original_max_bytes: int) -> None:
+        self._dlq = dlq_topic
+        self._dlq_max = dlq_original_max_bytes
+        self._pending: list[tuple[Any, bytes | None, bytes, asyncio.Future[Any]]] = []
+
+    async def send(self, topic: Any, key: bytes | None, value: bytes) -> None:
+        future = await topic.send(key=key, value=value)
+        self._pending.append((topic, key, value, future))
+
+    async def dead_letter(
+        self,
+        rejected: Rejected,
+        original: bytes,
+        origin: dict[str, Any],
+        raw_origin: dict[str, Any] | None = None,
+    ) -> None:
+        record = dlq_record(
+            _printable(rejected),
+            original,
+            origin=origin,
+            raw_origin=raw_origin,
+            processed_at=utc_now(),
+            max_original_bytes=self._dlq_max,
+        )
+        log.info(
+            "dlq: %s %s (%s)",
+            rejected.reason,
+            rejected.id,
+            origin_key(origin),
+            extra={"article_id": rejected.id, "stage": rejected.stage, "reason": rejected.reason},
+        )
+        await self.send(self._dlq, key_of(rejected.id), serde.dumps(record))
+
+    async def delivered(self) -> None:
+        attempt = 0
+        while self._pending:
+            pending, self._pending = self._pending, []
+            results = await asyncio.gather(*(f for *_, f in pending), return_exceptions=True)
+            failed = [
+                (topic, key, value, result)
+                for (topic, key, value, _), result in zip(pending, results, strict=True)
+                if isinstance(result, BaseException)
+            ]
+            if not failed:
+                continue
+            attempt += 1
+            delay = min(_MAX_BACKOFF, 0.5 * 2**attempt)
+            log.warning(
+                "%d records not delivered (%s); sending them again in %.0f s",
+                len(failed),
+                failed[0][3],
+                delay,
+            )
+            await asyncio.sleep(delay)
+            for topic, key, value, _ in failed:
+                await self.send(topic, key, value)
+
+
+def _printable(rejected: Rejected) -> Rejected:
+    """An error text that can always be encoded (exception texts may carry lone surrogates
+    from the input)."""
+    error = rejected.error.encode("utf-8", "replace").decode("utf-8")
+    article_id = rejected.id
+    if article_id is not None:
+        article_id = article_id.encode("utf-8", "replace").decode("utf-8")
+    if error == rejected.error and article_id == rejected.id:
+        return rejected
+    return Rejected(rejected.reason, error, rejected.stage, article_id)
