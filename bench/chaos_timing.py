@@ -1,0 +1,172 @@
+"""Timing evidence of a chaos phase: the longest gap between outcomes, the resume time after
+each fault, and outcomes published twice against what was in flight around worker kills."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from typing import Any
+
+from chaos_evidence import Fault, Input, PhaseData, Record, label
+
+PENDING_SLACK_MS = 1_000  # inputs published up to 1 s after a fault count as stalled by it
+SNAPSHOT_SLACK_MS = 500  # an outcome stamped this soon after an offset snapshot may predate it
+
+Outcomes = dict[int, list[Record]]
+
+
+def longest_gap(data: PhaseData) -> dict[str, Any]:
+    """The longest time between two consecutive outcome records (by record timestamp)."""
+    times = sorted(r.ts for r in data.outcomes)
+    if len(times) < 2:
+        return {"seconds": None}
+    size, at = max((b - a, a) for a, b in itertools.pairwise(times))
+    return {"seconds": round(size / 1000, 2), "from_s": round((at - data.started) / 1000, 1)}
+
+
+def _first_stage(data: PhaseData) -> dict[str, list[int]]:
+    """id → timestamps of its records on the first stage topic (the clean stage's output)."""
+    first = next((t for t in data.stage_topics if t.endswith(".dedupe")), None)
+    out: dict[str, list[int]] = defaultdict(list)
+    for record in data.stage:
+        if record.topic == first and record.key is not None:
+            out[record.key].append(record.ts)
+    return out
+
+
+def resume_after(
+    data: PhaseData, t: int, sent: list[Input], per_input: Outcomes
+) -> tuple[float | None, dict[int, float | None]]:
+    """Seconds from `t` until every raw partition stalled at `t` has an outcome again (None:
+    never), and the figure per partition.
+
+    A partition is stalled if one of its inputs published up to 1 s after `t` had no outcome
+    by `t`. It has resumed at the first outcome after `t` of one of its inputs that was read
+    from raw after `t` (its first-stage record is later than `t`, or it has none, e.g. it was
+    rejected at parse), or of any of its inputs if its raw backlog had been read by `t`: an
+    outcome of an article read before the fault does not show that its partition moves again.
+    """
+    stage1 = _first_stage(data)
+    partitions: dict[int, list[Input]] = defaultdict(list)
+    for item in sent:
+        partitions[item.partition].append(item)
+    resumed: dict[int, float | None] = {}
+    for p, items in sorted(partitions.items()):
+        stalled = any(
+            i.ts <= t + PENDING_SLACK_MS and not any(r.ts <= t for r in per_input[i.n])
+            for i in items
+        )
+        if not stalled:
+            continue
+        drained = all(i.ts <= t for i in items) and all(
+            any(s <= t for s in stage1.get(i.id or "", [])) for i in items
+        )
+        best: int | None = None
+        for i in items:
+            staged = stage1.get(i.id or "", [])
+            for r in per_input[i.n]:
+                if r.ts <= t or (best is not None and r.ts >= best):
+                    continue
+                if drained or not staged or any(t < s <= r.ts for s in staged):
+                    best = r.ts
+        resumed[p] = None if best is None else round((best - t) / 1000, 2)
+    if any(v is None for v in resumed.values()):
+        return None, resumed
+    return max([v for v in resumed.values() if v is not None], default=0.0), resumed
+
+
+def fault_figures(
+    data: PhaseData, fault: Fault, sent: list[Input], per_input: Outcomes
+) -> dict[str, Any]:
+    resume, parts = resume_after(data, fault.at, sent, per_input)
+    out: dict[str, Any] = {
+        "fault": fault.kind,
+        "target": fault.target,
+        "at_s": round((fault.at - data.started) / 1000, 1),
+        "at_ms": fault.at,
+        "resume_s": resume,
+        "resume_by_partition_s": parts,
+        "limit_s": fault.resume_limit,
+    }
+    if fault.restarted_at is not None:
+        out["down_s"] = round((fault.restarted_at - fault.at) / 1000, 1)
+        out["resume_after_restart_s"] = resume_after(data, fault.restarted_at, sent, per_input)[0]
+    if fault.note:
+        out["note"] = fault.note
+    return out
+
+
+def _in_flight(
+    data: PhaseData,
+    at: int,
+    committed: dict[tuple[str, int], int],
+    sent: list[Input],
+    per_input: Outcomes,
+    staged: dict[str, list[Record]],
+) -> set[int]:
+    """Inputs whose outcome was out by `at` while the group had not committed past their raw
+    message or one of their stage messages: what a takeover at `at` may publish again."""
+    cut = at + SNAPSHOT_SLACK_MS
+    flying = set()
+    for item in sent:
+        if not any(r.ts <= cut for r in per_input[item.n]):
+            continue
+        if item.offset >= committed.get((data.raw_topic, item.partition), 0) or any(
+            s.offset >= committed.get((s.topic, s.partition), 0)
+            for s in staged.get(item.id or "", [])
+            if s.ts <= cut
+        ):
+            flying.add(item.n)
+    return flying
+
+
+def redelivery(data: PhaseData, sent: list[Input], per_input: Outcomes) -> dict[str, Any]:
+    """Outcomes published twice, against what was in flight since the last commit.
+
+    For each worker kill, "in flight" is the union over the committed-offset snapshots from
+    just before the kill until the restarted worker has rejoined (`window_end`; partitions move
+    twice: to the survivor, then back): inputs with an outcome out while an offset of theirs
+    was not yet committed. A repeat of an input in none of these sets is one the commits do not
+    explain (e.g. a stage whose offsets are never committed, re-read from the start)."""
+    staged: dict[str, list[Record]] = defaultdict(list)
+    for record in data.stage:
+        if record.key is not None:
+            staged[record.key].append(record)
+    kills = [f for f in data.faults if f.kind == "worker-kill"]
+    explained: set[int] = set()
+    rows = []
+    for k, fault in enumerate(kills):
+        end = fault.window_end or fault.at
+        flying: set[int] = set()
+        snaps = [(ts, c) for ts, c in data.snapshots if fault.at - 2_000 <= ts <= end]
+        for ts, committed in snaps:
+            flying |= _in_flight(data, ts, committed, sent, per_input, staged)
+        explained |= flying
+        until = kills[k + 1].at if k + 1 < len(kills) else None
+        twice = 0
+        for item in sent:
+            seen: set[str] = set()
+            for r in per_input[item.n]:
+                if r.kind in seen and r.ts > fault.at and (until is None or r.ts <= until):
+                    twice += 1
+                seen.add(r.kind)
+        last = snaps[0][1] if snaps else {}
+        rows.append(
+            {
+                "kill": k + 1,
+                "in_flight": len(flying),
+                "published_twice_after": twice,
+                "snapshots": len(snaps),
+                "committed_at_kill": {
+                    f"{t.rsplit('.', 1)[-1]}/{p}": o for (t, p), o in sorted(last.items())
+                },
+            }
+        )
+    repeated = [i for i in sent if len(per_input[i.n]) > len({r.kind for r in per_input[i.n]})]
+    beyond = [label(i) for i in repeated if i.n not in explained]
+    return {
+        "per_kill": rows,
+        "repeated_ids": len(repeated),
+        "beyond_count": len(beyond),
+        "not_in_flight": beyond[:50],
+    }
