@@ -611,7 +611,7 @@ def test_replay_publishes_the_seeds_baked_into_the_image(
     services: dict[str, dict[str, Any]], dockerfile: Dockerfile
 ) -> None:
     command = services["replay"]["command"]
-    assert command == ["replay", "/app/seeds", "--rate", "2"]
+    assert command == ["replay", "/app/seeds"]  # full speed: verdicts follow publish order
     assert image_paths_of(dockerfile, "seeds/") == ["/app/seeds"]
     seeds = REPO / "seeds"
     assert seeds.is_dir()
@@ -630,7 +630,7 @@ def test_compose_commands_are_accepted_by_the_cli(
     ctx = cli_main.commands[name].make_context(name, list(args))
     if name == "replay":
         assert ctx.params["paths"] == ("/app/seeds",)
-        assert ctx.params["rate"] == 2.0
+        assert ctx.params["rate"] is None
         assert ctx.params["loop"] == 1
 
 

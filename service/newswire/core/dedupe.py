@@ -1,7 +1,9 @@
 """Dedupe with story updates, over a small store interface.
 
-State is three mappings (the store): `entries` (4-byte ref → packed entry), `bands` (4-byte LSH
-band key → packed refs) and `stories` (story id → latest version). Plain dicts in tests, Faust
+State is four mappings (the store): `entries` (4-byte ref → packed entry), `bands` (4-byte LSH
+band key → packed refs), `stories` (story id → latest version) and `answered` (8-byte hash of an
+input's origin → when its outcome was delivered, so that a redelivered input is not answered
+twice). Plain dicts in tests, Faust
 tables (changelog-backed) in the service. Every value is compact bytes, so a remembered article
 costs about 240 bytes of state (measured by bench/bench_core.py).
 
@@ -38,6 +40,7 @@ class DedupeStore(Protocol):
     entries: MutableMapping[bytes, bytes]
     bands: MutableMapping[bytes, bytes]
     stories: MutableMapping[str, int]
+    answered: MutableMapping[bytes, bytes]
 
 
 @dataclass
@@ -47,10 +50,11 @@ class MemoryStore:
     entries: MutableMapping[bytes, bytes]
     bands: MutableMapping[bytes, bytes]
     stories: MutableMapping[str, int]
+    answered: MutableMapping[bytes, bytes]
 
     @classmethod
     def create(cls) -> MemoryStore:
-        return cls({}, {}, {})
+        return cls({}, {}, {}, {})
 
     def state_bytes(self) -> int:
         """Bytes of keys and values held: what a changelog/RocksDB store has to keep."""
@@ -97,6 +101,13 @@ class Entry:
         else:
             article_id, _, story_id = tail.partition("\x00")
         return cls(ref, article_id, story_id, version, seen, seq, shingles, exact, origin, sketch)
+
+
+_SEEN = struct.Struct(">d")
+
+
+def _answered_key(origin: str) -> bytes:
+    return xxhash.xxh3_64_digest(origin.encode())
 
 
 def origin_hash(origin: str) -> int:
@@ -248,6 +259,16 @@ class DedupeIndex:
         self.store.entries[_SEQ_KEY] = _REF.pack(seq)
         return seq
 
+    # ------------------------------------------------------------------ answered inputs
+    def answered(self, origin: str) -> bool:
+        """True if the input from `origin` was judged and its outcome delivered already (a
+        redelivery after a rebalance or a crash need not be answered again)."""
+        return _answered_key(origin) in self.store.answered
+
+    def mark_answered(self, origin: str, now: float | None = None) -> None:
+        now = self.clock() if now is None else now
+        self.store.answered[_answered_key(origin)] = _SEEN.pack(now)
+
     # ------------------------------------------------------------------ forgetting
     def expire(self, now: float | None = None) -> int:
         """Forget articles seen more than the window ago; returns how many were forgotten."""
@@ -279,6 +300,9 @@ class DedupeIndex:
             for story_id in list(self.store.stories):
                 if story_id not in live_stories:
                     del self.store.stories[story_id]
+        for key, seen in list(self.store.answered.items()):
+            if _SEEN.unpack(seen)[0] < horizon:
+                del self.store.answered[key]
         return len(expired)
 
     def remembered(self) -> int:

@@ -10,7 +10,9 @@ NEWSWIRE_DEDUPE_GRACE_SECONDS; an article that arrives after later-published one
 is judged on arrival and flagged `late`.
 
 Held articles stay unacknowledged (and parked: a rebalance does not wait for them), so a crash
-or a rebalance reads them again; the buffer starts afresh with each consumer generation.
+or a rebalance reads them again; the buffer starts afresh with each consumer generation. What
+is read again but was answered already (its outcome delivered: the `answered` table) is not
+answered twice.
 """
 
 from __future__ import annotations
@@ -72,10 +74,18 @@ def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
                 await out.dead_letter(internal_error("dedupe", exc), event.value, origin_of(event))
             if not held:
                 acks.append(event)
+            answered: set[str] = set()
             for released in buffer.release(now):
-                await _judge(released, out)
+                origin = origin_key(released.item.raw_origin)
+                if origin in answered or index.answered(origin):  # read again (rebalance, crash)
+                    log.debug("dedupe: %s already answered", origin)
+                else:
+                    await _judge(released, out)
+                    answered.add(origin)
                 acks.append(released.item.event)
             await out.delivered()
+            for origin in answered:  # only now: a crash before this answers it again
+                index.mark_answered(origin)
             for done in acks:
                 await events.ack(done)
             if clock() >= next_expiry:

@@ -7,7 +7,7 @@ from typing import Any
 
 import faust
 
-TABLES = ("dedupe-entries", "dedupe-bands", "dedupe-stories")
+TABLES = ("dedupe-entries", "dedupe-bands", "dedupe-stories", "dedupe-answered")
 
 
 @dataclass
@@ -15,6 +15,7 @@ class TableStore:
     entries: Any
     bands: Any
     stories: Any
+    answered: Any
 
     @classmethod
     def create(cls, app: faust.App) -> TableStore:
@@ -31,4 +32,5 @@ class TableStore:
                 partitions=1,
                 help="story id → latest version",
             ),
+            answered=app.Table(TABLES[3], help="origin hash → when answered", **raw),
         )
