@@ -272,7 +272,9 @@ def _read_pid(pid_file: Path) -> int | None:
 def _is_our_broker(pid: int, config: Path) -> bool:
     """True if ``pid`` is alive (not a zombie) and is kafka.Kafka run with ``config``."""
     child = _CHILDREN.get(pid)
-    if child is not None and child.poll() is not None:
+    if child is not None:
+        if child.poll() is None:
+            return True  # our own child, not exited (so not reaped: its pid is not reused)
         del _CHILDREN[pid]
         return False
     try:
@@ -284,11 +286,17 @@ def _is_our_broker(pid: int, config: Path) -> bool:
     proc = Path("/proc") / str(pid)
     if not proc.is_dir():  # no procfs: trust the pid file
         return True
-    try:
-        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        argv = (proc / "cmdline").read_bytes().split(b"\0")
-    except (OSError, IndexError):
-        return False
+    for _ in range(20):
+        try:
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError):
+            return False
+        if argv != [b""] or state == "Z":
+            break
+        # An empty command line: the process is inside execve() (the java launcher may exec
+        # itself again at start-up); seen when polling a node that has just been started.
+        time.sleep(0.05)
     return state != "Z" and _MAIN_CLASS.encode() in argv and str(config).encode() in argv
 
 

@@ -13,7 +13,10 @@ port P (default 9092)::
 Ports of node i (1..N): broker listener ``P + i - 1`` (9092, 9093, 9094) and controller
 listener ``P + 100 + i - 1`` (9192, 9193, 9194). Fixed rather than picked at random, so that
 ``controller.quorum.voters`` stays the same across restarts and a killed node comes back on
-its own ports; the single broker's controller port (P + 1) is not used by the cluster.
+its own ports; the single broker's controller port (P + 1) is not used by the cluster. Pick
+bases below 32768 for tests: above, in Linux's ephemeral range, an outgoing connection may take
+a node's port in the ~10 s before a (re)starting node binds it. Ports, folders and the
+server.properties come from ``newswire.cluster_layout``.
 
 Typical use (chaos test)::
 
@@ -36,13 +39,22 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from newswire import broker as _b
 from newswire import kafka_wire
 from newswire.broker import DEFAULT_HOST, DEFAULT_POM, BrokerError, Status
+from newswire.cluster_layout import (
+    CONTROLLER_PORT_OFFSET,
+    ClusterStatus,
+    check_layout,
+    cluster_dir,
+    cluster_properties,
+    node_dir,
+    node_ports,
+    write_config,
+)
 from newswire.kafka_wire import PartitionState
 
 __all__ = [
@@ -62,140 +74,13 @@ __all__ = [
     "stop_cluster",
 ]
 
-CONTROLLER_PORT_OFFSET = 100
 DEFAULT_CLUSTER_HEAP = "384m"  # x3 JVMs on a 2-core dev box that also runs workers and spaCy
-MAX_NODES = 9
 # C1 only: three JVMs warming up at once on 2 cores start in ~8 s instead of ~17 s (C2's
 # compiler threads compete for the cores); peak throughput matters little for a test cluster.
 _JVM_FLAGS = ("-XX:TieredStopAtLevel=1",)
-
-# Broker settings for a throwaway local cluster, on top of the single broker's defaults.
-# Replication factors and min ISRs are derived from the node count (3 nodes: RF 3, min ISR 2).
-_FAILOVER_PROPERTIES: dict[str, str] = {
-    # A SIGKILLed broker is fenced (and loses its leaderships) when the active controller has
-    # not heard from it for broker.session.timeout.ms (checked every 1/8 of it): 3 s instead
-    # of 9 s. Heartbeats every 0.5 s keep six chances per session to get through.
-    "broker.session.timeout.ms": "3000",
-    "broker.heartbeat.interval.ms": "500",
-    # Only an in-sync replica may become leader: never trade acknowledged writes for uptime.
-    "unclean.leader.election.enable": "false",
-    # A dead follower leaves the ISR as soon as it is fenced; this only bounds how long a live
-    # but stuck follower (SIGSTOP, long GC) holds up acks=all writes: 10 s instead of 30 s,
-    # still far above the pauses of a loaded 2-core machine, so the ISR does not flap.
-    "replica.lag.time.max.ms": "10000",
-}
-
+QUORUM_LOSS_GRACE = 6.0  # > the 5 s a controller may spend handing over its quorum leadership
 _T = TypeVar("_T")
 _NODE_DIR = re.compile(r"^node-(\d+)$")
-
-
-@dataclass(frozen=True)
-class ClusterStatus:
-    """What is known about the cluster of one base port under one home."""
-
-    host: str
-    port: int
-    home: Path  # home/cluster-<port>
-    nodes: tuple[Status, ...]  # one per node, node_id 1..N
-    cluster_id: str | None
-    version: str | None
-
-    @property
-    def running(self) -> bool:
-        """True if every node runs."""
-        return bool(self.nodes) and all(n.running for n in self.nodes)
-
-    @property
-    def running_nodes(self) -> list[int]:
-        return [n.node_id for n in self.nodes if n.running and n.node_id is not None]
-
-    @property
-    def ports(self) -> list[int]:
-        return [n.port for n in self.nodes]
-
-    @property
-    def bootstrap_servers(self) -> str:
-        """``host:p1,host:p2,...``, for aiokafka's ``bootstrap_servers``."""
-        return ",".join(n.bootstrap_servers for n in self.nodes)
-
-    @property
-    def url(self) -> str:
-        """``kafka://host:p1;kafka://host:p2;...``, for NEWSWIRE_BROKER and faust."""
-        return ";".join(n.url for n in self.nodes)
-
-    def node(self, node_id: int) -> Status:
-        for status in self.nodes:
-            if status.node_id == node_id:
-                return status
-        raise KeyError(f"no node {node_id} in the cluster of port {self.port}")
-
-
-# --------------------------------------------------------------------------- layout
-
-
-def node_ports(port: int, node_id: int) -> tuple[int, int]:
-    """(broker port, controller port) of ``node_id`` (1-based) in the cluster of base ``port``."""
-    return port + node_id - 1, port + CONTROLLER_PORT_OFFSET + node_id - 1
-
-
-def _cluster_dir(home: Path, port: int) -> Path:
-    return home / f"cluster-{port}"
-
-
-def _node_dir(home: Path, port: int, node_id: int) -> Path:
-    return _cluster_dir(home, port) / f"node-{node_id}"
-
-
-def _check_layout(port: int, nodes: int) -> None:
-    if not 2 <= nodes <= MAX_NODES:
-        raise BrokerError(f"a local cluster has 2 to {MAX_NODES} nodes, not {nodes}")
-    if port < 1024 or node_ports(port, nodes)[1] > 65535:
-        raise BrokerError(f"base port {port} leaves no room for {nodes} nodes (ports 1024-65535)")
-
-
-def cluster_properties(
-    host: str,
-    port: int,
-    nodes: int,
-    node_id: int,
-    data_dir: Path,
-    extra: Mapping[str, str] | None = None,
-) -> dict[str, str]:
-    """The server.properties of one node (``extra`` overrides or extends them)."""
-    _check_layout(port, nodes)
-    if not 1 <= node_id <= nodes:
-        raise BrokerError(f"node id {node_id} is not in 1..{nodes}")
-    broker_port, controller_port = node_ports(port, node_id)
-    voters = ",".join(f"{i}@{host}:{node_ports(port, i)[1]}" for i in range(1, nodes + 1))
-    replication = min(nodes, 3)
-    min_isr = max(replication - 1, 1)  # acks=all survives one lost replica
-    return {
-        "process.roles": "broker,controller",
-        "node.id": str(node_id),
-        "controller.quorum.voters": voters,
-        "listeners": f"PLAINTEXT://{host}:{broker_port},CONTROLLER://{host}:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{host}:{broker_port}",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "controller.listener.names": "CONTROLLER",
-        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "log.dirs": str(data_dir),
-        **_b._DEFAULT_PROPERTIES,
-        "offsets.topic.replication.factor": str(replication),
-        "transaction.state.log.replication.factor": str(replication),
-        "transaction.state.log.min.isr": str(min_isr),
-        "share.coordinator.state.topic.replication.factor": str(replication),
-        "share.coordinator.state.topic.min.isr": str(min_isr),
-        "default.replication.factor": str(replication),
-        "min.insync.replicas": str(min_isr),
-        **_FAILOVER_PROPERTIES,
-        **(extra or {}),
-    }
-
-
-def _write_config(path: Path, props: Mapping[str, str]) -> None:
-    lines = ["# Written by newswire.broker_cluster on every cluster start."]
-    lines += [f"{key}={value}" for key, value in props.items()]
-    path.write_text("\n".join(lines) + "\n")
 
 
 # --------------------------------------------------------------------------- status
@@ -214,7 +99,7 @@ def cluster_status(
     return ClusterStatus(
         host=host,
         port=port,
-        home=_cluster_dir(home, port),
+        home=home,
         nodes=statuses,
         cluster_id=_existing_cluster_id(home, port, count),
         version=_b._kafka_jar_version(home / "lib"),
@@ -222,7 +107,7 @@ def cluster_status(
 
 
 def _node_count(home: Path, port: int) -> int:
-    folder = _cluster_dir(home, port)
+    folder = cluster_dir(home, port)
     if not folder.is_dir():
         return 0
     ids = [int(m.group(1)) for p in folder.iterdir() if (m := _NODE_DIR.match(p.name))]
@@ -230,7 +115,7 @@ def _node_count(home: Path, port: int) -> int:
 
 
 def _node_status(home: Path, port: int, node_id: int, host: str) -> Status:
-    folder = _node_dir(home, port, node_id)
+    folder = node_dir(home, port, node_id)
     config = folder / "server.properties"
     pid = _b._read_pid(folder / "kafka.pid")
     running = pid is not None and _b._is_our_broker(pid, config)
@@ -251,7 +136,7 @@ def _node_status(home: Path, port: int, node_id: int, host: str) -> Status:
 
 def _existing_cluster_id(home: Path, port: int, nodes: int) -> str | None:
     for node_id in range(1, nodes + 1):
-        meta = _node_dir(home, port, node_id) / "data" / "meta.properties"
+        meta = node_dir(home, port, node_id) / "data" / "meta.properties"
         try:
             match = re.search(r"^cluster\.id=(\S+)$", meta.read_text(), re.M)
         except OSError:
@@ -291,7 +176,7 @@ def start_cluster(
     are stopped again on failure.
     """
     home = Path(home).resolve()
-    _check_layout(port, nodes)
+    check_layout(port, nodes)
     deadline = time.monotonic() + timeout
     java_exe = shutil.which(java)
     if java_exe is None:
@@ -300,13 +185,13 @@ def start_cluster(
             "(Debian: apt-get install openjdk-17-jdk-headless)."
         )
     classpath = f"{_b.ensure_kafka_jars(home, pom, mvn=mvn)}/*"
-    launched: list[int] = []
+    launched: dict[int, subprocess.Popen[bytes]] = {}
     try:
-        with _b._locked(_cluster_dir(home, port) / ".lock"):
+        with _b._locked(cluster_dir(home, port) / ".lock"):
             existing = _node_count(home, port)
             if existing and existing != nodes:
                 raise BrokerError(
-                    f"{_cluster_dir(home, port)} holds a cluster of {existing} nodes, not {nodes}: "
+                    f"{cluster_dir(home, port)} holds a cluster of {existing} nodes, not {nodes}: "
                     "start it with that count, or stop it and remove that folder"
                 )
             if _b.status(home, port, host).running:
@@ -315,20 +200,18 @@ def start_cluster(
             down = [n.node_id for n in current.nodes if not n.running and n.node_id]
             _check_ports_free(host, port, down)
             cluster_id = current.cluster_id or _b._random_cluster_id()
-            for node_id in range(1, nodes + 1):
-                folder = _node_dir(home, port, node_id)
+            for node_id in down:  # a running node keeps the config it was started with
+                folder = node_dir(home, port, node_id)
                 folder.mkdir(parents=True, exist_ok=True)
                 props = cluster_properties(host, port, nodes, node_id, folder / "data", properties)
-                if node_id in down:
-                    _write_config(folder / "server.properties", props)
+                write_config(folder / "server.properties", props)
             _format_nodes(java_exe, classpath, home, port, down, cluster_id, deadline)
             for node_id in down:
-                _launch_node(java_exe, classpath, heap, home, port, node_id)
-                launched.append(node_id)
-        _wait_cluster_ready(home, port, nodes, host, deadline)
+                launched[node_id] = _launch_node(java_exe, classpath, heap, home, port, node_id)
+        _wait_cluster_ready(home, port, nodes, host, deadline, launched)
     except BaseException:
         if launched:
-            _stop_nodes(home, port, launched, timeout=10.0)
+            _stop_nodes(home, port, list(launched), timeout=10.0)
         raise
     return cluster_status(home, port, nodes, host)
 
@@ -354,7 +237,7 @@ def _format_nodes(
     """Format the storage of the nodes that have none yet, all at once (one JVM each)."""
     procs: list[tuple[int, subprocess.Popen[bytes]]] = []
     for node_id in node_ids:
-        folder = _node_dir(home, port, node_id)
+        folder = node_dir(home, port, node_id)
         if (folder / "data" / "meta.properties").is_file():
             continue
         cmd = _b._format_command(java_exe, classpath, folder / "server.properties", cluster_id)
@@ -378,7 +261,7 @@ def _format_nodes(
             proc.wait()
             code = None
         if code != 0:
-            log = _node_dir(home, port, node_id) / "kafka.log"
+            log = node_dir(home, port, node_id) / "kafka.log"
             failed.append(f"node {node_id} (exit {code}):\n{_b._tail(log, 20)}")
     if failed:
         raise BrokerError("formatting Kafka storage failed for " + "\n".join(failed))
@@ -386,9 +269,9 @@ def _format_nodes(
 
 def _launch_node(
     java_exe: str, classpath: str, heap: str, home: Path, port: int, node_id: int
-) -> None:
-    folder = _node_dir(home, port, node_id)
-    _b._launch(
+) -> subprocess.Popen[bytes]:
+    folder = node_dir(home, port, node_id)
+    return _b._launch(
         java_exe,
         classpath,
         heap,
@@ -400,14 +283,24 @@ def _launch_node(
     )
 
 
-def _wait_cluster_ready(home: Path, port: int, nodes: int, host: str, deadline: float) -> None:
+def _wait_cluster_ready(
+    home: Path,
+    port: int,
+    nodes: int,
+    host: str,
+    deadline: float,
+    launched: Mapping[int, subprocess.Popen[bytes]],
+) -> None:
     ports = {node_ports(port, i)[0] for i in range(1, nodes + 1)}
     last = "not tried"
     while True:
         for node in cluster_status(home, port, nodes, host).nodes:
-            if not node.running:
+            child = launched.get(node.node_id or 0)
+            code = child.poll() if child is not None else None
+            if not node.running or code is not None:
+                how = f"exited with code {code}" if code is not None else "stopped running"
                 raise BrokerError(
-                    f"Kafka node {node.node_id} exited before the cluster was ready:\n"
+                    f"Kafka node {node.node_id} {how} before the cluster was ready:\n"
                     f"{_b._tail(node.log_file)}"
                 )
         try:
@@ -431,8 +324,8 @@ def _wait_cluster_ready(home: Path, port: int, nodes: int, host: str, deadline: 
 
 def _log_tails(home: Path, port: int, nodes: int, lines: int = 15) -> str:
     return "".join(
-        f"\n--- node {i} ({_node_dir(home, port, i) / 'kafka.log'}):\n"
-        + _b._tail(_node_dir(home, port, i) / "kafka.log", lines)
+        f"\n--- node {i} ({node_dir(home, port, i) / 'kafka.log'}):\n"
+        + _b._tail(node_dir(home, port, i) / "kafka.log", lines)
         for i in range(1, nodes + 1)
     )
 
@@ -453,9 +346,6 @@ def stop_cluster(home: Path, port: int, timeout: float = 30.0) -> ClusterStatus:
     nodes = _node_count(home, port)
     _stop_nodes(home, port, list(range(1, nodes + 1)), timeout)
     return cluster_status(home, port, nodes)
-
-
-QUORUM_LOSS_GRACE = 6.0  # > the 5 s a controller may spend handing over its quorum leadership
 
 
 def _stop_nodes(home: Path, port: int, node_ids: list[int], timeout: float) -> list[int]:
@@ -483,7 +373,7 @@ def _stop_nodes(home: Path, port: int, node_ids: list[int], timeout: float) -> l
         if waiting and (stuck or now >= deadline):
             why = "no controller quorum left" if stuck else f"{timeout:.0f} s"
             for node_id, pid in waiting.items():
-                folder = _node_dir(home, port, node_id)
+                folder = node_dir(home, port, node_id)
                 with (folder / "kafka.log").open("a") as log:
                     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
                     log.write(f"\n==== {stamp} newswire: SIGKILL after SIGTERM ({why})\n")
@@ -493,7 +383,7 @@ def _stop_nodes(home: Path, port: int, node_ids: list[int], timeout: float) -> l
             waiting.clear()
         time.sleep(0.1)
     for node_id in node_ids:
-        (_node_dir(home, port, node_id) / "kafka.pid").unlink(missing_ok=True)
+        (node_dir(home, port, node_id) / "kafka.pid").unlink(missing_ok=True)
     return killed
 
 
@@ -520,7 +410,7 @@ def kill_node(home: Path, port: int, node_id: int) -> Status:
     node = _node_status(home, port, node_id, DEFAULT_HOST)
     if not node.running or node.pid is None:
         raise BrokerError(f"node {node_id} of the cluster on port {port} does not run")
-    folder = _node_dir(home, port, node_id)
+    folder = node_dir(home, port, node_id)
     _kill(node.pid, folder)
     _forget(node.pid)
     (folder / "kafka.pid").unlink(missing_ok=True)
@@ -543,11 +433,9 @@ def restart_node(
     unfenced it; its replicas may still be catching up (watch ``partitions(...)`` ISRs).
     """
     home = Path(home).resolve()
-    folder = _node_dir(home, port, node_id)
+    folder = node_dir(home, port, node_id)
     if not (folder / "server.properties").is_file():
-        raise BrokerError(
-            f"no node {node_id} under {_cluster_dir(home, port)}: start_cluster first"
-        )
+        raise BrokerError(f"no node {node_id} under {cluster_dir(home, port)}: start_cluster first")
     java_exe = shutil.which(java)
     if java_exe is None:
         raise BrokerError(f"Java ({java!r}) is not on PATH")
@@ -570,7 +458,7 @@ def remove_cluster(home: Path, port: int) -> None:
     status = cluster_status(home, port)
     if status.running_nodes:
         raise BrokerError(f"nodes {status.running_nodes} of the cluster on port {port} still run")
-    shutil.rmtree(_cluster_dir(home, port), ignore_errors=True)
+    shutil.rmtree(cluster_dir(home, port), ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- probes
@@ -590,7 +478,11 @@ def partitions(
 def partition_leader(
     port: int, topic: str, partition: int = 0, *, nodes: int = 3, host: str = DEFAULT_HOST
 ) -> int | None:
-    """The node id leading ``topic``/``partition`` (None: unknown topic, or no leader now)."""
+    """The node id leading ``topic``/``partition`` (None: unknown topic, or no leader now).
+
+    As the cluster's metadata says: a SIGKILLed leader stays the leader until the controller
+    fences it (about broker.session.timeout.ms, 3 s, later).
+    """
     state = partitions(port, topic, nodes=nodes, host=host).get(partition)
     return state.leader if state is not None else None
 

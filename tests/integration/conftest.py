@@ -199,3 +199,41 @@ def short_articles(generator: ModuleType) -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def seed_paths() -> dict[str, Path]:
     return {p.name[:3]: p for p in sorted((REPO / "seeds").iterdir()) if p.suffix != ".md"}
+
+
+# --------------------------------------------------------------------------- three-node cluster
+
+from newswire import broker_cluster  # noqa: E402
+from newswire.broker_cluster import ClusterStatus  # noqa: E402
+
+# Brokers 29492-29494, controllers 29592-29594: below Linux's ephemeral range (32768-60999), so
+# that no client socket can take one while a node starts or restarts (~10 s before it binds).
+CLUSTER_PORT = 29492
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster() -> Iterator[ClusterStatus]:
+    """A fresh three-node KRaft cluster (``newswire.broker_cluster``) under ``<repo>/.kafka``,
+    shared by the session; yields its ``ClusterStatus`` (``.url``, ``.bootstrap_servers``,
+    ``.home`` and ``.port`` for ``kill_node``/``restart_node``/``partition_leader``). Tests may
+    kill and restart nodes but must leave all three running. Stopped at the end; its folder
+    (logs under ``.kafka/cluster-<port>/node-<i>/kafka.log``) stays until the next session."""
+
+    def ports_free(base: int) -> bool:
+        return not any(
+            port_in_use(p) for i in (1, 2, 3) for p in broker_cluster.node_ports(base, i)
+        )
+
+    port = CLUSTER_PORT
+    broker_cluster.stop_cluster(KAFKA_HOME, port)  # left over by an interrupted session
+    if not ports_free(port):  # the test ports belong to something else
+        port = next(p for p in range(CLUSTER_PORT + 10, CLUSTER_PORT + 400, 10) if ports_free(p))
+    broker_cluster.remove_cluster(KAFKA_HOME, port)  # every session starts from empty storage
+    try:
+        cluster = broker_cluster.start_cluster(KAFKA_HOME, port, nodes=3, timeout=180.0)
+    except local_broker.BrokerError as exc:
+        pytest.fail(f"could not start the local three-node Kafka cluster on port {port}: {exc}")
+    try:
+        yield cluster
+    finally:
+        broker_cluster.stop_cluster(KAFKA_HOME, port)
