@@ -186,6 +186,12 @@ def broker_start(settings: Settings, nodes: int) -> None:
     from newswire import broker as local
 
     home, port, host = _broker_target(settings)
+    running = local.cluster_status(home, port).running_nodes
+    if nodes == 1 and running:
+        raise click.ClickException(
+            f"nodes {running} of a local cluster run on port {port}: "
+            "`newswire broker stop` first, or start with --nodes"
+        )
     try:
         if nodes > 1:
             cluster = local.start_cluster(home, port, nodes, host)

@@ -9,6 +9,8 @@ order. How long the failover takes is printed (run with -s), never asserted.
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -17,10 +19,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from click.testing import CliRunner
 from nw_harness import port_in_use  # loaded by conftest.py
 
 from newswire import broker_cluster, kafka_wire
 from newswire.broker_cluster import ClusterStatus
+from newswire.cli import main
 
 pytestmark = pytest.mark.timeout(300)  # a hang guard only
 
@@ -220,3 +224,24 @@ async def test_cluster_stops_and_starts_again_with_its_data(kafka_cluster: Clust
         f"\ncluster stopped in {stop_seconds:.1f} s (SIGKILL needed for nodes {killed or 'none'}), "
         f"started again in {start_seconds:.1f} s"
     )
+
+
+def test_the_cli_sees_the_running_cluster(kafka_cluster: ClusterStatus) -> None:
+    cluster = kafka_cluster
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("NEWSWIRE_")}
+    env.update(NEWSWIRE_BROKER=cluster.url, NEWSWIRE_KAFKA_HOME=str(cluster.home))
+    runner = CliRunner()
+
+    status = runner.invoke(main, ["broker", "status"], env=env)
+    assert status.exit_code == 0, status.output
+    assert f"cluster on {cluster.bootstrap_servers}: 3/3 nodes running" in status.output
+    assert re.search(r"controller leader: node [123]\b", status.output)
+
+    again = runner.invoke(main, ["broker", "start", "--nodes", "3"], env=env)  # a no-op
+    assert again.exit_code == 0, again.output
+    assert f"export NEWSWIRE_BROKER='{cluster.url}'" in again.output.splitlines()
+
+    single = runner.invoke(main, ["broker", "start"], env=env)
+    assert single.exit_code != 0
+    assert "--nodes" in single.output
+    assert broker_cluster.cluster_status(cluster.home, cluster.port).running
