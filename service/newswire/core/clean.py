@@ -52,10 +52,37 @@ def load_chrome_rules(path: str | None = None) -> tuple[ChromeRule, ...]:
 def chrome_rule_for(paragraph: str, rules: tuple[ChromeRule, ...]) -> str | None:
     """The id of the rule the whole paragraph matches, or None for real text."""
     candidate = paragraph.strip()
+    longest, any_rule = _prefilter(rules)
+    if len(candidate) > longest or (any_rule is not None and not any_rule.fullmatch(candidate)):
+        return None  # most paragraphs: one length test or one match instead of one per rule
     for rule in rules:
         if len(candidate) <= rule.max_chars and rule.pattern.fullmatch(candidate):
             return rule.id
     return None
+
+
+_PREFILTERS: dict[int, tuple[tuple[ChromeRule, ...], int, re.Pattern[str] | None]] = {}
+
+
+def _prefilter(rules: tuple[ChromeRule, ...]) -> tuple[int, re.Pattern[str] | None]:
+    """For a rule set: its longest max_chars, and one pattern that fully matches a paragraph
+    if and only if some rule's does (None when the rules cannot be combined: backreferences,
+    inline flags). Kept by the rule set's id, with the rule set, so the id stays unique."""
+    cached = _PREFILTERS.get(id(rules))
+    if cached is not None and cached[0] is rules:
+        return cached[1], cached[2]
+    longest = max((rule.max_chars for rule in rules), default=0)
+    patterns = [rule.pattern.pattern for rule in rules]
+    combined = None
+    if patterns and not any(re.search(r"\\\d|\(\?P=|\(\?[aiLmsux]", p) for p in patterns):
+        try:
+            combined = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+        except re.error:
+            combined = None
+    if len(_PREFILTERS) > 64:
+        _PREFILTERS.clear()
+    _PREFILTERS[id(rules)] = (rules, longest, combined)
+    return longest, combined
 
 
 PlaceLookup = Callable[[str, Collection[str]], str | None]
@@ -89,11 +116,19 @@ class Cleaner:
             headline = paragraphs[0] if len(paragraphs[0]) <= 200 else ""
 
         kept: list[str] = []
+        seen: dict[str, Byline | str | None] = {}  # a repeated paragraph is judged once
         for paragraph in paragraphs:
-            if (byline := parse_credit_paragraph(paragraph)) is not None:
-                bylines.append(byline)
-            elif (rule := chrome_rule_for(paragraph, self._rules)) is not None:
-                removed.append(rule)
+            if paragraph in seen:
+                found = seen[paragraph]
+            else:
+                found = parse_credit_paragraph(paragraph)  # may be empty: an agency credit
+                if found is None:
+                    found = chrome_rule_for(paragraph, self._rules)
+                seen[paragraph] = found
+            if isinstance(found, Byline):
+                bylines.append(found)
+            elif found is not None:
+                removed.append(found)
             else:
                 kept.append(paragraph)
 

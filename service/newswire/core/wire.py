@@ -90,6 +90,7 @@ _CREDIT_ROLE = re.compile(
     r"\s+by\s+(?P<names>.+)$",
     re.IGNORECASE,
 )
+_SEGMENT_SPLIT = re.compile(r"\s*[;|]\s*")
 _ROLE_FIELD = {
     "reporting": "authors",
     "writing": "authors",
@@ -112,6 +113,9 @@ _CONTRIBUTED = re.compile(
 _IN_PLACE = re.compile(
     r"\s+in\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*(?:,\s*[A-Z][\w.'’-]*\.?(?=\s*(?:\band\b|,|;|$)))?"
 )
+# Every credit form has "by" before a space, or "contributed": paragraphs without either are
+# no credit, and skip the credit patterns (a megabyte of short paragraphs is 250,000 of them).
+_CREDIT_HINT = re.compile(r"by\s|contributed", re.IGNORECASE)
 _AGENCY_LINES = frozenset({"associated press", "the associated press", "reuters", "afp", "ap"})
 
 
@@ -133,6 +137,8 @@ class _Credits:
 
 def split_names(text: str) -> list[str] | None:
     """'Lidia Kelly and Ethan Wang in Moscow' → ['Lidia Kelly', 'Ethan Wang']; None if not names."""
+    if len(text) > 400:  # no list of names is this long (an HTML author field could be)
+        return None
     text = _IN_PLACE.sub("", text.strip().rstrip(")").strip()).rstrip(".").strip()
     pieces = re.split(r"\s*,\s*|\s+and\s+|\s*&\s*", text)
     names = []
@@ -151,7 +157,7 @@ def parse_credit_paragraph(paragraph: str) -> Byline | None:
     text = paragraph.strip()
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1].strip()
-    if not text or len(text) > 400:
+    if not text or len(text) > 400 or not _CREDIT_HINT.search(text):
         return None
     credits = _Credits([], [], [])
     if _parse_role_credits(text, credits) or _parse_by_line(text, credits):
@@ -167,7 +173,7 @@ def parse_credit_paragraph(paragraph: str) -> Byline | None:
 
 
 def _parse_role_credits(text: str, credits: _Credits) -> bool:
-    segments = [s.strip() for s in re.split(r"\s*[;|]\s*", text.rstrip(".")) if s.strip()]
+    segments = [s.strip() for s in _SEGMENT_SPLIT.split(text.rstrip(".")) if s.strip()]
     parsed = []
     for segment in segments:
         match = _CREDIT_ROLE.match(segment)

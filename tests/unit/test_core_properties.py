@@ -1,0 +1,277 @@
+"""Arbitrary JSON (deep nesting, huge numbers, odd unicode, NULs, raw bytes) through every core
+stage: decode → clean → stage serde → dedupe → annotate → output records → orjson. Nothing may
+raise; each input ends as a Rejected with an expected reason, or as records that dump."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import orjson
+import pytest
+import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from newswire.core import serde
+from newswire.core.annotate import Annotator
+from newswire.core.clean import Cleaner
+from newswire.core.dedupe import DedupeIndex, MemoryStore
+from newswire.core.gazetteer import Gazetteer
+from newswire.core.parse import MAX_DEPTH, raw_from_mapping
+from newswire.core.pipeline import annotate_input, prepare
+from newswire.core.records import (
+    CleanArticle,
+    RawArticle,
+    Rejected,
+    dlq_record,
+    duplicate_record,
+    enriched_record,
+    load_schema,
+    rejected_record,
+)
+
+MAX = 2_000_000
+CLEANER = Cleaner()
+ANNOTATOR = Annotator(spacy.blank("en"), Gazetteer({}))
+SMALL_ANNOTATOR = Annotator(spacy.blank("en"), Gazetteer({}), max_chars=200)
+REASONS = {
+    "invalid_json",
+    "not_utf8",
+    "not_an_object",
+    "invalid_field",
+    "missing_body",
+    "too_large",
+    "too_deep",
+    "unsupported_content_type",
+    "empty_after_cleaning",
+}
+NOW = "2024-06-03T08:00:00.000Z"
+PROPERTY = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+VALIDATORS = {
+    kind: Draft202012Validator(
+        load_schema(kind), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    for kind in ("enriched", "duplicate")
+}
+
+# ---------------------------------------------------------------- strategies
+
+any_char = st.characters(exclude_categories=())  # surrogates and NULs included
+odd_text = st.text(any_char, max_size=40) | st.sampled_from(
+    ["\x00", "\u202e\u200d", "\ud800", "a\udfffb", "\U0001f600", "e\u0301" * 5, "\ufeff\u2028"]
+)
+words = st.lists(
+    st.sampled_from(
+        [
+            "The",
+            "minister",
+            "said",
+            "“We",
+            "will",
+            "win,”",
+            '"No',
+            "deal",
+            'today,"',
+            "Paris.",
+            "Mr.",
+            "Smith",
+            "By",
+            "LONDON",
+            "(Reuters)",
+            "-",
+            "\n\n",
+            "\n",
+            "\x00",
+            "\u200b",
+            "é",
+        ]
+    ),
+    max_size=60,
+).map(" ".join)
+numbers = (
+    st.integers()  # unbounded: beyond 64 bits too
+    | st.floats()  # NaN and infinities included
+    | st.sampled_from([-0.0, 1e308, 5e-324, 2**63, 2**64, -(2**63) - 1])
+)
+scalars = st.none() | st.booleans() | numbers | odd_text | words
+values = st.recursive(
+    scalars,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            odd_text | st.sampled_from(["id", "body", "headline"]), children, max_size=3
+        )
+    ),
+    max_leaves=10,
+)
+KNOWN = ["id", "source", "url", "headline", "body", "content_type", "published_at", "language"]
+articles = st.fixed_dictionaries(
+    {"body": words | odd_text | values},
+    optional={
+        **{key: odd_text | words | values for key in KNOWN if key != "body"},
+        "content_type": st.sampled_from(["text/plain", "text/html", "text/html; x"]) | values,
+        "language": st.sampled_from(["en", "de", "EN-gb", ""]) | odd_text,
+        "metadata": values,
+        "\x00": values,
+    },
+)
+number_literals = st.sampled_from(
+    ["1e400", "-1e400", "1" + "0" * 400, "-0.0", "0e0", "1E+308", str(2**70), "9" * 30, "NaN"]
+)
+
+
+def to_json(value: object, ascii_only: bool) -> bytes:
+    """JSON text the way a hostile producer may write it: Python's encoder writes NaN, huge
+    integers and lone surrogates (as \\udXXX escapes, or as raw surrogate bytes)."""
+    text = json.dumps(value, ensure_ascii=ascii_only)
+    return text.encode("utf-8", "surrogatepass")
+
+
+@st.composite
+def deep_documents(draw: st.DrawFn) -> tuple[int, bytes]:
+    """(depth, message): an article whose metadata nests `depth` containers in all (the top
+    object counts), as text so no encoder recursion is involved."""
+    depth = draw(st.integers(min_value=1, max_value=1100) | st.sampled_from([64, 65, 254, 255]))
+    kinds = draw(st.lists(st.booleans(), min_size=depth, max_size=depth))
+    opens = "".join('{"k":' if k else "[" for k in kinds[1:])
+    closes = "".join("}" if k else "]" for k in reversed(kinds[1:]))
+    body = json.dumps(draw(words.filter(str.strip) | st.just("The minister said more.")))
+    data = f'{{"id": "deep", "body": {body}, "extra": {opens}1{closes}}}'.encode()
+    return depth, data
+
+
+def with_number(article: dict[str, Any], literal: str) -> bytes:
+    """A number literal no encoder writes (1e400, 400 digits) spliced into the object."""
+    return to_json(article, ascii_only=True)[:-1] + b', "n": ' + literal.encode() + b"}"
+
+
+messages = st.one_of(
+    articles.map(lambda a: to_json(a, ascii_only=True)),
+    articles.map(lambda a: to_json(a, ascii_only=False)),
+    st.binary(max_size=300),
+    st.builds(with_number, articles, number_literals),
+)
+
+# ---------------------------------------------------------------- the chain
+
+
+def through_every_stage(data: bytes, annotator: Annotator = ANNOTATOR) -> list[bytes]:
+    """The dumped records one message ends as; asserts nothing raised and nothing crashed."""
+    result = prepare(data, CLEANER, max_bytes=MAX)
+    if isinstance(result, Rejected):
+        return [dump_rejection(result, data)]
+    assert isinstance(result, CleanArticle)
+    stage = serde.dumps({"article": serde.clean_to_dict(result), "origin": {"offset": 1}})
+    article = serde.clean_from_dict(serde.loads(stage)["article"])
+    assert (article.id, article.body, article.headline) == (result.id, result.body, result.headline)
+    assert article.raw.metadata == orjson.loads(orjson.dumps(result.raw.metadata))
+    index = DedupeIndex(MemoryStore.create())
+    outputs = []
+    for origin in ("raw:0:1", "raw:0:2"):  # the second is a re-publication: a duplicate
+        verdict = index.judge(article.id, article.body, origin, now=1000.0)
+        if verdict.status == "duplicate":
+            outputs.append(dump("duplicate", duplicate_record(article, verdict, processed_at=NOW)))
+            continue
+        item = annotate_input(article)
+        for forced in (item, replace(item, language=annotator.language)):
+            (annotation,) = annotator.annotate([forced])
+            record = enriched_record(
+                article, verdict, annotation, model=annotator.model, processed_at=NOW
+            )
+            outputs.append(dump("enriched", record))
+            for quote in record["quotes"]:
+                assert 0 <= quote["start"] < quote["end"] <= len(record["body"])
+            for entity in record["entities"]:
+                assert all(0 <= s < e <= len(record["body"]) for s, e in entity["spans"])
+    return outputs
+
+
+def dump(kind: str, record: dict[str, Any]) -> bytes:
+    VALIDATORS[kind].validate(record)
+    data = orjson.dumps(record)
+    assert orjson.loads(data)["id"] == record["id"]
+    return data
+
+
+def dump_rejection(rejected: Rejected, data: bytes) -> bytes:
+    assert rejected.reason in REASONS, rejected  # internal_error means a stage crashed
+    assert rejected.error
+    origin = {"topic": "newswire.raw", "partition": 0, "offset": 7, "timestamp": 0}
+    record = dlq_record(rejected, data, origin=origin, processed_at=NOW, max_original_bytes=64)
+    orjson.dumps(rejected_record(rejected, processed_at=NOW))
+    return orjson.dumps(record)
+
+
+# ---------------------------------------------------------------- properties
+
+
+@PROPERTY
+@given(messages)
+def test_arbitrary_messages_end_as_a_rejection_or_records_that_dump(data: bytes) -> None:
+    assert through_every_stage(data)
+
+
+@PROPERTY
+@given(articles)
+def test_arbitrary_articles_written_by_orjson_go_through(obj: dict[str, Any]) -> None:
+    try:
+        data = orjson.dumps(obj)
+    except orjson.JSONEncodeError:
+        return  # not representable: only a Python producer could send it (covered above)
+    assert through_every_stage(data)
+
+
+@PROPERTY
+@given(deep_documents())
+def test_nesting_is_accepted_up_to_the_limit_and_rejected_beyond(case: tuple[int, bytes]) -> None:
+    depth, data = case
+    result = prepare(data, CLEANER, max_bytes=MAX)
+    if depth > 1024:
+        assert isinstance(result, Rejected) and result.reason == "invalid_json"
+    elif depth > MAX_DEPTH:
+        assert isinstance(result, Rejected) and result.reason == "too_deep", result
+        assert result.id == "deep"
+    else:  # accepted (or empty once control characters are gone), never too deep
+        assert isinstance(result, CleanArticle) or result.reason == "empty_after_cleaning"
+    assert through_every_stage(data)
+
+
+@PROPERTY
+@given(articles)
+def test_python_values_are_rejected_or_dump(obj: dict[str, Any]) -> None:
+    """Seeds and tests hand Python values to raw_from_mapping directly: what it accepts must
+    dump (no lone surrogates, integers beyond 64 bits, NaN or non-string keys get through)."""
+    raw = raw_from_mapping(obj, max_bytes=MAX)
+    if isinstance(raw, Rejected):
+        assert raw.reason in REASONS
+        return
+    assert isinstance(raw, RawArticle)
+    assert orjson.loads(orjson.dumps(raw)) is not None
+    cleaned = CLEANER.clean(raw)
+    if isinstance(cleaned, CleanArticle):
+        assert serde.clean_from_dict(serde.loads(serde.dumps(serde.clean_to_dict(cleaned))))
+
+
+@PROPERTY
+@given(st.builds(lambda text, times: (text + "\n\n") * times, words, st.integers(1, 30)))
+def test_bodies_over_the_annotation_limit_are_partial(body: str) -> None:
+    data = orjson.dumps({"id": "long", "body": body, "language": "en"})
+    for record in map(orjson.loads, through_every_stage(data, SMALL_ANNOTATOR)):
+        if record.get("kind") == "enriched" and record["annotation"]["status"] != "skipped":
+            expected = "partial" if len(record["body"]) > 200 else "ok"
+            assert record["annotation"]["status"] == expected
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 255, 1024])
+def test_the_reported_crash_depths_are_rejected_at_decode(depth: int) -> None:
+    inner = depth - 1
+    data = ('{"id": "r", "body": "Text.", "m": ' + "[" * inner + "]" * inner + "}").encode()
+    result = prepare(data, CLEANER, max_bytes=MAX)
+    assert isinstance(result, Rejected) and result.reason == "too_deep"
