@@ -51,13 +51,13 @@ from chaos_show import show
 
 PHASES = ("worker-kill", "broker-kill-1", "broker-kill-3", "hostile-flood")
 SHORT = Config(
-    backlog=100,
+    backlog=60,
     kills=1,
-    stream=40,
+    stream=32,
     rate=4.0,
     broker_down=(10.0, 12.0),
     leader_down=20.0,
-    hostile=260,
+    hostile=130,
     flood_good=20,
     heavy_size=100_000,
     timeout=240.0,

@@ -58,7 +58,6 @@ class Fault:
     at: int  # wall ms
     restarted_at: int | None = None  # when the target was back (broker ready / worker started)
     resume_limit: float | None = None  # seconds, when a criterion applies
-    window_end: int | None = None  # worker-kill: until when partitions may still move
     note: str = ""
 
 
@@ -76,6 +75,9 @@ class PhaseData:
     check_redelivery: bool = False
     # (wall ms, the group's committed offsets) taken about once a second (worker-kill)
     snapshots: list[tuple[int, dict[tuple[str, int], int]]] = field(default_factory=list)
+    # (what, from, to) wall ms: while partitions move (workers joining, a kill until the
+    # restarted worker has rejoined)
+    windows: list[tuple[str, int, int]] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
 
 

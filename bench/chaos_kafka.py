@@ -148,6 +148,27 @@ async def committed_offsets(topics: Topics) -> dict[tuple[str, int], int]:
     return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items()}
 
 
+async def commit_lag(topics: Topics) -> dict[str, int]:
+    """Per consumed topic (raw and stages): messages the worker group has not committed."""
+    names = [topics.raw, *topics.stage_topics]
+    parts = [
+        TopicPartition(t, p) for t, p in sorted(await partition_leaders(topics.bootstrap, names))
+    ]
+    consumer = _consumer(topics.bootstrap, [])
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets(parts)
+    finally:
+        await consumer.stop()
+    committed = await committed_offsets(topics)
+    lag: dict[str, int] = {}
+    for tp in parts:
+        done = max(committed.get((tp.topic, tp.partition), 0), 0)
+        name = tp.topic.rsplit(".", 1)[-1]
+        lag[name] = lag.get(name, 0) + max(ends[tp] - done, 0)
+    return lag
+
+
 # --------------------------------------------------------------------------- produce
 
 

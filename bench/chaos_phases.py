@@ -11,7 +11,7 @@ import chaos_inputs
 from chaos_brokers import Cluster, SingleBroker
 from chaos_evidence import Fault, PhaseData
 from chaos_kafka import Publisher, Topics, now_ms, partition_leaders
-from chaos_runner import Config, Phase, run_phase
+from chaos_runner import REJOIN_MS, Config, Phase, run_phase
 from chaos_workers import Worker
 
 RESUME_LIMIT = 15.0  # s, after a worker or a leader-node SIGKILL
@@ -33,18 +33,14 @@ async def worker_kill(broker: SingleBroker, run_dir: Path, cfg: Config) -> Phase
         async with Publisher(topics.bootstrap, topics.raw) as pub:
             await pub.publish(inputs)  # the backlog, before any worker runs
         phase.say(f"backlog of {len(inputs)} published")
+        phase.background.append(asyncio.create_task(phase.poll_offsets()))
         await phase.start_workers(2)
-        poller = asyncio.create_task(phase.poll_offsets())
-        try:
-            for _ in range(cfg.kills):
-                await asyncio.sleep(rng.uniform(*cfg.kill_delay))
-                if phase.outstanding(inputs) < 0.1 * len(inputs):
-                    phase.say("backlog nearly done: no more kills")
-                    break
-                await kill_and_restart(phase, rng.choice(phase.workers))
-            await asyncio.sleep(10.0)  # the last rejoin's rebalance, inside the poll window
-        finally:
-            poller.cancel()
+        for _ in range(cfg.kills):
+            await asyncio.sleep(rng.uniform(*cfg.kill_delay))
+            if phase.outstanding(inputs) < 0.1 * len(inputs):
+                phase.say("backlog nearly done: no more kills")
+                break
+            await kill_and_restart(phase, rng.choice(phase.workers))
 
     async def kill_and_restart(phase: Phase, victim: Worker) -> None:
         await phase.snapshot()  # committed offsets just before the kill
@@ -60,7 +56,7 @@ async def worker_kill(broker: SingleBroker, run_dir: Path, cfg: Config) -> Phase
         phase.killed.discard(victim.name)
         fault.restarted_at = now_ms()
         await victim.wait_ready()
-        fault.window_end = now_ms() + 10_000
+        phase.windows.append((f"kill of {victim.name}", at, now_ms() + REJOIN_MS))
         phase.say(f"{victim.name} restarted and ready")
 
     data = await run_phase("worker-kill", topics, run_dir, cfg, inputs, body)

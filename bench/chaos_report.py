@@ -231,7 +231,9 @@ def _failures(data: PhaseData, fig: dict[str, Any]) -> list[str]:
         if limit is not None and (row["resume_s"] is None or row["resume_s"] > limit):
             what = f"{row['fault']} {row['target']} at {row['at_s']} s"
             fails.append(f"{what}: resume {row['resume_s']} s (limit {limit} s)")
+    if fig.get("worker_exits"):
+        fails.append(f"workers exited on their own: {fig['worker_exits']}")
     beyond = fig.get("redelivery", {}).get("beyond_count", 0)
     if beyond:
-        fails.append(f"{beyond} ids published twice that were not in flight at any kill")
+        fails.append(f"{beyond} ids published twice that were not in flight while partitions moved")
     return fails

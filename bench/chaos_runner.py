@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -17,6 +18,7 @@ from chaos_evidence import Fault, Input, PhaseData, Record, match
 from chaos_kafka import (
     Collector,
     Topics,
+    commit_lag,
     committed_offsets,
     create_topics,
     delete_topics,
@@ -24,6 +26,8 @@ from chaos_kafka import (
     read_topics,
 )
 from chaos_workers import Worker
+
+REJOIN_MS = 10_000  # after a worker logs ready, its group may still be rebalancing
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ class Phase:
     killed: set[str] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
     snapshots: list[tuple[int, dict[tuple[str, int], int]]] = field(default_factory=list)
+    windows: list[tuple[str, int, int]] = field(default_factory=list)
+    background: list[asyncio.Task[None]] = field(default_factory=list)
     started: int = field(default_factory=now_ms)
 
     def say(self, text: str) -> None:
@@ -81,12 +87,14 @@ class Phase:
             env["NEWSWIRE_SESSION_TIMEOUT_SECONDS"] = str(self.cfg.session_timeout)
         if self.cfg.service_src is not None:  # ahead of the editable install of this tree
             env["PYTHONPATH"] = self.cfg.service_src
+        begin = now_ms()
         for n in range(count):
             worker = Worker(f"{self.name}-w{n + 1}", self.topics, self.run_dir, env)
             self.workers.append(worker)
             worker.start()
             self.say(f"started {worker.name}, log {worker.log_path}")
         await asyncio.gather(*(w.wait_ready() for w in self.workers))
+        self.windows.append(("workers join", begin, now_ms() + REJOIN_MS))
         self.say("workers ready")
 
     async def supervise(self) -> None:
@@ -118,6 +126,19 @@ class Phase:
         per_input, _ = match(PhaseData("", self.topics.raw, [], inputs, list(self.col.records)))
         return sum(1 for outs in per_input.values() if not outs)
 
+    async def final_lag(self, wait: float = 15.0) -> dict[str, Any]:
+        """Uncommitted messages once every input has its outcome, after up to `wait` s for
+        the workers' periodic commit: what a crash now would replay."""
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                lag = await commit_lag(self.topics)
+            except Exception as exc:  # evidence, not a reason to lose the phase
+                return {"error": repr(exc)}
+            if not any(lag.values()) or time.monotonic() > deadline:
+                return lag
+            await asyncio.sleep(1.0)
+
     async def wait_complete(self, inputs: list[Input]) -> bool:
         deadline = time.monotonic() + self.cfg.timeout
         last = -1
@@ -140,16 +161,16 @@ async def run_phase(
     name: str, topics: Topics, run_dir: Path, cfg: Config, inputs: list[Input], body: Body
 ) -> PhaseData:
     await create_topics(topics)
-    background: list[asyncio.Task[None]] = []
     async with Collector(topics) as col:
         phase = Phase(name, topics, run_dir, cfg, col)
         try:
-            background.append(asyncio.create_task(phase.supervise()))
+            phase.background.append(asyncio.create_task(phase.supervise()))
             await body(phase)
             complete = await phase.wait_complete(inputs)
             finished = now_ms()
+            lag = await phase.final_lag() if complete else {}
         finally:
-            for task in background:
+            for task in phase.background:
                 task.cancel()
             await asyncio.to_thread(lambda: [w.stop() for w in phase.workers])
     stage = await read_topics(topics.bootstrap, topics.stage_topics)
@@ -165,8 +186,10 @@ async def run_phase(
         phase.started,
     )
     data.snapshots = phase.snapshots
+    data.windows = phase.windows
     data.notes = {
         "complete": complete,
+        "uncommitted_at_end": lag,
         "runtime_s": round((finished - phase.started) / 1000, 1),
         "worker_logs": [str(w.log_path) for w in phase.workers],
         "worker_exits": phase.exits,

@@ -60,14 +60,15 @@ def show(fig: dict[str, Any], failures: list[str]) -> None:
         w(f"  resume by raw partition: {f['resume_by_partition_s']}; {f.get('note', '')}")
     if "redelivery" in fig:
         r = fig["redelivery"]
-        for row in r["per_kill"]:
+        for row in r["per_window"]:
             w(
-                f"redelivery, kill {row['kill']}: in flight {row['in_flight']}, published twice "
-                f"after it {row['published_twice_after']}; committed at the kill "
-                f"{row['committed_at_kill']}"
+                f"redelivery, {row['window']}: in flight {row['in_flight']}, published twice "
+                f"after it {row['published_twice_after']}; committed at its start "
+                f"{row['committed_at_start']}"
             )
         beyond = f"{r['beyond_count']}{_some(r['not_in_flight'], 5)}"
-        w(f"  ids repeated {r['repeated_ids']}; not in flight around any kill {beyond}")
+        w(f"  ids repeated {r['repeated_ids']}; not in flight while partitions moved {beyond}")
+    w(f"uncommitted messages after the last outcome (+≤ 15 s): {fig['uncommitted_at_end']}")
     if fig["worker_exits"]:
         w(f"workers that exited on their own: {fig['worker_exits']}")
     w(f"worker log lines: {fig['worker_log_lines']}")

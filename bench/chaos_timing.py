@@ -121,51 +121,51 @@ def _in_flight(
 
 
 def redelivery(data: PhaseData, sent: list[Input], per_input: Outcomes) -> dict[str, Any]:
-    """Outcomes published twice, against what was in flight since the last commit.
+    """Outcomes published twice, against what was in flight since the last commit while
+    partitions moved: workers joining, and each kill until the restarted worker has rejoined
+    (partitions move twice: to the survivor, then back).
 
-    For each worker kill, "in flight" is the union over the committed-offset snapshots from
-    just before the kill until the restarted worker has rejoined (`window_end`; partitions move
-    twice: to the survivor, then back): inputs with an outcome out while an offset of theirs
-    was not yet committed. A repeat of an input in none of these sets is one the commits do not
-    explain (e.g. a stage whose offsets are never committed, re-read from the start)."""
+    "In flight" in a window is the union over the committed-offset snapshots taken in it (one
+    just before a kill, then about one a second): inputs whose outcome was out while an offset
+    of theirs (raw or stage) was not yet committed. A repeat of an input outside all of these
+    sets is one the commits do not explain."""
     staged: dict[str, list[Record]] = defaultdict(list)
     for record in data.stage:
         if record.key is not None:
             staged[record.key].append(record)
-    kills = [f for f in data.faults if f.kind == "worker-kill"]
     explained: set[int] = set()
     rows = []
-    for k, fault in enumerate(kills):
-        end = fault.window_end or fault.at
+    windows = sorted(data.windows, key=lambda w: w[1])
+    for k, (what, begin, end) in enumerate(windows):
         flying: set[int] = set()
-        snaps = [(ts, c) for ts, c in data.snapshots if fault.at - 2_000 <= ts <= end]
+        snaps = [(ts, c) for ts, c in data.snapshots if begin - 2_000 <= ts <= end]
         for ts, committed in snaps:
             flying |= _in_flight(data, ts, committed, sent, per_input, staged)
         explained |= flying
-        until = kills[k + 1].at if k + 1 < len(kills) else None
+        until = windows[k + 1][1] if k + 1 < len(windows) else None
         twice = 0
         for item in sent:
             seen: set[str] = set()
             for r in per_input[item.n]:
-                if r.kind in seen and r.ts > fault.at and (until is None or r.ts <= until):
+                if r.kind in seen and r.ts > begin and (until is None or r.ts <= until):
                     twice += 1
                 seen.add(r.kind)
-        last = snaps[0][1] if snaps else {}
+        first = snaps[0][1] if snaps else {}
         rows.append(
             {
-                "kill": k + 1,
+                "window": what,
                 "in_flight": len(flying),
                 "published_twice_after": twice,
                 "snapshots": len(snaps),
-                "committed_at_kill": {
-                    f"{t.rsplit('.', 1)[-1]}/{p}": o for (t, p), o in sorted(last.items())
+                "committed_at_start": {
+                    f"{t.rsplit('.', 1)[-1]}/{p}": o for (t, p), o in sorted(first.items())
                 },
             }
         )
     repeated = [i for i in sent if len(per_input[i.n]) > len({r.kind for r in per_input[i.n]})]
     beyond = [label(i) for i in repeated if i.n not in explained]
     return {
-        "per_kill": rows,
+        "per_window": rows,
         "repeated_ids": len(repeated),
         "beyond_count": len(beyond),
         "not_in_flight": beyond[:50],
