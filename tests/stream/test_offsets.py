@@ -125,3 +125,52 @@ def test_upstream_faust_still_commits_past_an_unfinished_message() -> None:
     partition.take(10, 11, 12, 13, 14)
     partition.finish(11, 12, 13, 14)
     assert partition.commit_offset() == 15  # past offset 10, which is not finished
+
+
+def revoke_as_faust_does(consumer: driver.Consumer) -> None:
+    """What Faust's Consumer.on_partitions_revoked does to a revoked partition before the app
+    waits for the work in progress and makes the last commit of the rebalance."""
+    for table in (consumer._acked, consumer._acked_index, consumer._committed_offset):
+        table.pop(tp, None)
+
+
+def last_commit_of_a_rebalance(consumer: driver.Consumer) -> dict[TP, int]:
+    return consumer._filter_committable_offsets(set(consumer._filter_tps_with_pending_acks()))
+
+
+def test_the_last_commit_of_a_rebalance_covers_the_partitions_given_away(
+    partition: Partition,
+) -> None:
+    partition.take(10, 11, 12)
+    partition.finish(10, 11, 12)
+    revoke_as_faust_does(partition.consumer)
+    assert last_commit_of_a_rebalance(partition.consumer) == {tp: 13}
+
+
+async def test_revoking_commits_the_work_finished_while_it_waited(partition: Partition) -> None:
+    partition.take(10, 11, 12)
+    partition.finish(10, 11)
+    committed: dict[TP, int] = {}
+
+    async def app_revokes(revoked: set[TP]) -> None:
+        # What the app does in a rebalance: wait for work in progress, then commit.
+        partition.finish(12)
+        committed.update(last_commit_of_a_rebalance(partition.consumer))
+
+    partition.consumer._on_partitions_revoked = app_revokes
+    await partition.consumer.on_partitions_revoked({tp})
+    assert committed == {tp: 13}
+    assert partition.consumer.finished_offset(tp) is None  # forgotten only afterwards
+
+
+def test_upstream_faust_forgets_the_partitions_given_away_at_the_last_commit() -> None:
+    """Documents the upstream behaviour worked around above: with plain Faust the next owner
+    of a revoked partition redoes what was finished since the previous periodic commit."""
+    app = make_app(guarded=False)
+    consumer = app.consumer
+    consumer._committed_offset[tp] = 10
+    partition = Partition(consumer)
+    partition.take(10, 11, 12)
+    partition.finish(10, 11)
+    revoke_as_faust_does(consumer)
+    assert last_commit_of_a_rebalance(consumer) == {}

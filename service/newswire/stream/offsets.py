@@ -10,6 +10,11 @@ not finished (streams take a partition's messages in order), else one past the h
 finished one. Messages of an earlier consumer generation (before a rebalance) count for
 nothing: after every rebalance Faust reads each partition again from its committed offset.
 
+**The last commit of a rebalance.** Faust forgets a revoked partition's acks before it waits
+for the work in progress and commits, so that commit never covered the partitions being given
+away; their next owner redid everything since the previous periodic commit. Here finished
+work is remembered until the commit is done.
+
 **Parked messages.** The dedupe stage holds messages in its reorder buffer. A rebalance must
 not wait for them (Faust's `wait_empty` would wait forever, since they are released only by
 later messages); they stay unfinished for commits and are read again after the rebalance.
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from faust.transport.drivers import aiokafka as driver
@@ -106,9 +111,16 @@ class GuardedConsumer(driver.Consumer):
         self._parked = weakref.WeakSet()
         await super().wait_empty()
 
+    def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
+        # Faust drops a revoked partition's acks before the last commit of a rebalance, so
+        # that commit never covered what was finished while it waited: every rebalance made
+        # the next owner redo it. Our own record of finished work survives until after it.
+        tps = set(self._acked) | set(self._finished) | set(self._taken)
+        return (tp for tp in tps if topics is None or tp in topics or tp.topic in topics)
+
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        await super().on_partitions_revoked(revoked)  # waits for work in progress, commits it
         self._forget(revoked)
-        await super().on_partitions_revoked(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
         # Every assigned partition is read again from its committed offset.
