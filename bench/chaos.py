@@ -51,7 +51,7 @@ from chaos_show import show
 
 PHASES = ("worker-kill", "broker-kill-1", "broker-kill-3", "hostile-flood")
 SHORT = Config(
-    backlog=60,
+    backlog=100,
     kills=1,
     stream=32,
     rate=4.0,

@@ -24,7 +24,10 @@ FLOOD_GAP_LIMIT = 30.0  # s, the longest gap between outcomes in the hostile flo
 async def worker_kill(broker: SingleBroker, run_dir: Path, cfg: Config) -> PhaseData:
     """2 workers catch up on a backlog; K times, SIGKILL one's process group at a random
     moment, restart it after `restart_pause` s (longer than the resume limit, so a resume
-    within the limit is the other worker taking over)."""
+    within the limit is the other worker taking over).
+
+    The moments are random points of the catch-up (between 5 % and 60 % of the backlog
+    done, in order), and at least `kill_delay` s after the previous restart was ready."""
     topics = Topics.fresh(broker.bootstrap, "wk", cfg.partitions)
     inputs = chaos_inputs.good_inputs(cfg.backlog, cfg.derived_every, cfg.seed, topics.app_id)
     rng = random.Random(f"chaos-kills:{cfg.seed}")
@@ -35,9 +38,11 @@ async def worker_kill(broker: SingleBroker, run_dir: Path, cfg: Config) -> Phase
         phase.say(f"backlog of {len(inputs)} published")
         phase.background.append(asyncio.create_task(phase.poll_offsets()))
         await phase.start_workers(2)
-        for _ in range(cfg.kills):
+        for target in sorted(rng.uniform(0.05, 0.6) for _ in range(cfg.kills)):
             await asyncio.sleep(rng.uniform(*cfg.kill_delay))
-            if phase.outstanding(inputs) < 0.1 * len(inputs):
+            while (left := phase.outstanding(inputs)) > (1 - target) * len(inputs):
+                await asyncio.sleep(0.2)
+            if left < 0.1 * len(inputs):
                 phase.say("backlog nearly done: no more kills")
                 break
             await kill_and_restart(phase, rng.choice(phase.workers))

@@ -44,7 +44,7 @@ class Config:
     derived_every: int = 6
     kills: int = 3
     restart_pause: float = 16.0  # > the resume limit: a resume within it is a takeover
-    kill_delay: tuple[float, float] = (2.0, 8.0)
+    kill_delay: tuple[float, float] = (1.0, 4.0)
     # broker phases
     stream: int = 300
     rate: float = 4.0
