@@ -376,6 +376,7 @@ async def _collect(
     )
     await consumer.start()
     outcomes = Outcomes()
+    seen: set[tuple[Any, int]] = set()
     deadline = time.monotonic() + timeout
     done_at: float | None = None
     try:
@@ -390,6 +391,11 @@ async def _collect(
             batch = await consumer.getmany(timeout_ms=250)
             for tp, messages in batch.items():
                 for m in messages:
+                    # A record the consumer hands over twice (it may re-fetch from an older
+                    # position after a metadata error) is one record, not a repeat.
+                    if (tp, m.offset) in seen:
+                        continue
+                    seen.add((tp, m.offset))
                     outcomes.append(
                         Outcome(
                             kind=by_topic[tp.topic],
