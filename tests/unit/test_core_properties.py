@@ -5,9 +5,11 @@ raise; each input ends as a Rejected with an expected reason, or as records that
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from typing import Any
 
+import ftfy
 import orjson
 import pytest
 import spacy
@@ -15,9 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from newswire.core import annotate as annotate_module
 from newswire.core import serde
+from newswire.core import text as text_module
 from newswire.core.annotate import Annotator
-from newswire.core.clean import Cleaner
+from newswire.core.clean import Cleaner, chrome_rule_for
 from newswire.core.dedupe import DedupeIndex, MemoryStore
 from newswire.core.gazetteer import Gazetteer
 from newswire.core.parse import MAX_DEPTH, raw_from_mapping
@@ -275,3 +279,176 @@ def test_the_reported_crash_depths_are_rejected_at_decode(depth: int) -> None:
     data = ('{"id": "r", "body": "Text.", "m": ' + "[" * inner + "]" * inner + "}").encode()
     result = prepare(data, CLEANER, max_bytes=MAX)
     assert isinstance(result, Rejected) and result.reason == "too_deep"
+
+
+# ---------------------------------------------------------------- the linear rewrites change
+# nothing: each against the code it replaced (or the library call it stands for)
+
+LINES = st.lists(
+    st.lists(
+        st.sampled_from(
+            [
+                "plain words",
+                "CafÃ© rÃ©gime",
+                "x &amp; y",
+                "<b>tag</b>",
+                "é",
+                "e\u0301",
+                "\r",
+                "\x85",
+                "\u2028",
+                "ﬂ",
+                "ＬＯＵＤ",
+                "\x1b[31m",
+                "\x00",
+                "\x9d",
+                "â€œhiâ€\x9d",
+                "&hellip;",
+                "\t",
+                "Ã",
+                "\ufeff",
+                "\U0001f642",
+                "&",
+                "<",
+                " ",
+            ]
+        ),
+        max_size=4,
+    ).map("".join),
+    max_size=8,
+).map("\n".join)
+
+
+@PROPERTY
+@given(LINES, st.sampled_from([1_000_000, 9, 3]))
+def test_fix_text_is_ftfy_fix_text(text_in: str, segment: int) -> None:
+    config = text_module._FTFY._replace(max_decode_length=segment)
+    assert text_module.fix_text(text_in, config=config) == ftfy.fix_text(text_in, config)
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(["CafÃ© rÃ©gime", "plain", "x &amp; y", "née", "â€œhiâ€\x9d"])))
+def test_fix_text_past_its_line_budget_repairs_in_pieces(lines: list[str]) -> None:
+    """Past the line budget, lines are fixed in large pieces; on typical mojibake, entities and
+    accents the result is the same as line by line."""
+    text_in = "\n".join(lines)
+    assert text_module.fix_text(text_in, max_lines=0) == ftfy.fix_text(text_in, text_module._FTFY)
+
+
+CHROME_WORDS = st.sampled_from(
+    [
+        "sign up",
+        "for",
+        "our",
+        "newsletter",
+        "share",
+        "this",
+        "article",
+        "copyright",
+        "2024",
+        "©",
+        "read more:",
+        "photo:",
+        "we use cookies",
+        "advertisement",
+        "comments",
+        "3",
+        "the",
+        "minister",
+        "said",
+        ".",
+        "!",
+        "follow us on",
+        "twitter",
+        "last updated",
+        "min read",
+        "",
+    ]
+)
+
+
+@PROPERTY
+@given(st.lists(CHROME_WORDS, max_size=12).map(" ".join))
+def test_chrome_prefilter_agrees_with_each_rule(paragraph: str) -> None:
+    rules = CLEANER._rules
+    expected = next(
+        (
+            r.id
+            for r in rules
+            if len(paragraph.strip()) <= r.max_chars and r.pattern.fullmatch(paragraph.strip())
+        ),
+        None,
+    )
+    assert chrome_rule_for(paragraph, rules) == expected
+
+
+@PROPERTY
+@given(
+    st.text(st.sampled_from("ab _.-é1 \u0301"), max_size=30),
+    st.text(st.sampled_from("ab _.-é1"), min_size=1, max_size=4),
+)
+def test_contains_word_is_the_word_boundary_regex(haystack: str, name: str) -> None:
+    expected = re.search(rf"\b{re.escape(name)}\b", haystack) is not None
+    assert annotate_module._contains_word(haystack, name) == expected
+
+
+def old_quotes(body: str, span_owner: dict) -> list[dict[str, Any]]:
+    """Quote attribution as it was before the linear rewrite (the oracle)."""
+
+    def bounds(text: str, start: int, end: int) -> tuple[int, int]:
+        before = annotate_module._sentence_ends(text, 0, start)
+        left = before[-1] if before else 0
+        after = annotate_module._sentence_ends(text, end, len(text))
+        paragraph_end = text.find("\n", end)
+        right = after[0] if after else len(text)
+        if paragraph_end != -1:
+            right = min(right, paragraph_end)
+        return max(left, text.rfind("\n", 0, start) + 1), right
+
+    def speaker(speakers: list, window: tuple[int, int]) -> str | None:
+        lo, hi = window
+        if hi <= lo or not annotate_module._SPEECH.search(body, lo, hi):
+            return None
+        inside = sorted(
+            ((span, e) for span, e in speakers if lo <= span[0] and span[1] <= hi),
+            key=lambda pair: (pair[1].label not in ("PERSON", "ORG"), pair[0][0]),
+        )
+        return inside[0][1].text if inside else None
+
+    speakers = [
+        (span, e) for span, e in span_owner.items() if e.label in ("PERSON", "ORG", "NORP", "GPE")
+    ]
+    quotes = []
+    for match in annotate_module._QUOTE.finditer(body):
+        group = 1 if match.group(1) is not None else 2
+        said = match.group(group)
+        if len(said.split()) < annotate_module.MIN_QUOTE_WORDS:
+            continue
+        start, end = match.span()
+        left, right = bounds(body, start, end)
+        who = speaker(speakers, (end, right)) or speaker(speakers, (left, start))
+        quotes.append(
+            {"text": said, "speaker": who, "start": match.start(group), "end": match.end(group)}
+        )
+    return quotes
+
+
+_PIECES = (
+    '"We will win this one,"|“They never listen to us at all”|"a b c d"|said|told|Maria|Reuters|'
+    'Russians|Paris|Mr.|J.|Sen.|.|!|?|,|\n|\n\n|he|the|according to|"|“|”|saidx|A.|'
+    'Maria said.|Paris told J.|Maria said. “|Maria said\n|Maria said"We will win this one,"'
+)
+QUOTE_PIECES = st.sampled_from(_PIECES.split("|"))
+LABELS = {"Maria": "PERSON", "Reuters": "ORG", "Russians": "NORP", "Paris": "GPE"}
+
+
+@settings(PROPERTY, max_examples=600)
+@given(st.lists(QUOTE_PIECES, max_size=40), st.lists(st.sampled_from([" ", "", "  "]), max_size=40))
+def test_quote_attribution_is_what_it_was(pieces: list[str], gaps: list[str]) -> None:
+    body = "".join(p + (gaps[i] if i < len(gaps) else " ") for i, p in enumerate(pieces))
+    span_owner = {}
+    for name, label in LABELS.items():
+        entity = annotate_module._Entity(text=name, label=label)
+        for match in re.finditer(rf"\b{name}\b", body):
+            span_owner[match.span()] = entity
+    assert annotate_module._quotes(body, span_owner) == old_quotes(body, span_owner)

@@ -23,7 +23,9 @@ _DATE = re.compile(
     r"|\d{1,2}\.?\s+(?:de\s+)?[A-Za-zÀ-ÿ]{3,10}\.?(?:\s+(?:de\s+)?\d{4})?)$"
 )
 # The dateline head ends at a dash set off by spaces (or right after the agency's parenthesis).
-_HEAD = re.compile(r"^(?P<head>[^\n!?\"“”]{2,120}?)(?:\s+|(?<=\)))(?:--|\.?[-–—])\s*")
+# Possessive `\s++`: giving back a space can never let the dash match, and on a long run of
+# (uncollapsed) spaces backtracking was 120 x the run.
+_HEAD = re.compile(r"^(?P<head>[^\n!?\"“”]{2,120}?)(?:\s++|(?<=\)))(?:--|\.?[-–—])\s*")
 _AGENCY = re.compile(r"\((?P<agency>[A-Za-z][A-Za-z .&/-]{0,38}[A-Za-z.])\)\s*$")
 # An all-caps place: BEIJING, NEW YORK, ST. LOUIS, N'DJAMENA, WILKES-BARRE.
 _CAPS_PLACE = re.compile(
@@ -110,8 +112,8 @@ _CONTRIBUTED = re.compile(
     r"(?:this\s+(?:report|story)|from\s+.+)\.?$"
 )
 # "… in Santiago, Chile", "… in Washington, D.C." after a name: where the reporter was.
-_IN_PLACE = re.compile(
-    r"\s+in\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*(?:,\s*[A-Z][\w.'’-]*\.?(?=\s*(?:\band\b|,|;|$)))?"
+_IN_PLACE = re.compile(  # starts at a run of spaces' first (the others cannot start a match)
+    r"(?<!\s)\s+in\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*(?:,\s*[A-Z][\w.'’-]*\.?(?=\s*(?:\band\b|,|;|$)))?"
 )
 # Every credit form has "by" before a space, or "contributed": paragraphs without either are
 # no credit, and skip the credit patterns (a megabyte of short paragraphs is 250,000 of them).
