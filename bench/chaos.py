@@ -14,16 +14,21 @@ Phases (each on fresh topics and a fresh app id; `newswire worker` processes as 
                  1 worker.
 
 Per phase it prints inputs, outcomes by kind and DLQ reason, lost ids, ids with mixed kinds,
-same-kind repeats, good articles in the DLQ, wrong verdicts, the longest gap between
-outcomes, the resume time after each fault and (worker-kill) repeats against what was in
-flight at each kill. It exits 1 if a criterion fails: an input lost, two kinds for one id, a
-good article in the DLQ, a hostile message without a DLQ reason or a legitimate (schema-valid)
-outcome, a wrong or early dedupe verdict, an outcome that breaks its schema, a flood gap
-≥ 30 s, a resume > 15 s after a worker or leader-node kill, a repeat nothing explains.
+same-kind repeats, good articles in the DLQ, hostile outcomes by kind, wrong verdicts and
+copies judged before their original, the longest gap between outcomes, the resume time after
+each fault (per raw partition), repeats against what was in flight since the last commit while
+partitions moved (worker-kill), and the offsets still uncommitted after the last outcome.
 
-    .venv/bin/python bench/chaos.py                       # all phases, full sizes (~15-25 min)
-    .venv/bin/python bench/chaos.py --short               # the CI sizes
+It exits 1 if a criterion fails: an input without outcome (lost), two kinds for one id, a
+good article in the DLQ, a hostile message without a documented DLQ reason or a schema-valid
+outcome, an outcome that breaks its schema, a wrong or early dedupe verdict, a worker that
+exits on its own, a flood gap ≥ 30 s, a resume > 15 s after a worker or leader-node kill, a
+repeat that was not in flight.
+
+    .venv/bin/python bench/chaos.py                  # all phases, full sizes (~10 min)
+    .venv/bin/python bench/chaos.py --short          # the CI sizes (as test_chaos.py)
     .venv/bin/python bench/chaos.py --phases worker-kill,hostile-flood --json out.json
+    .venv/bin/python bench/chaos.py --service-src /tmp/old/service   # workers from another tree
 
 Worker logs and the JSON figures go to bench/results/chaos/<time>/ (printed).
 """
