@@ -365,3 +365,11 @@ def test_nested_html_below_the_parser_depth_is_read_deeper_is_empty(depth: int, 
 def test_a_language_hint_that_is_no_code_is_ignored(hint: str) -> None:
     assert text.detect_language("Short text.", hint) == ("und", 0.0)
     assert text.detect_language("Short text.", "EN-gb") == ("en", 0.0)
+
+
+def test_a_page_over_the_element_limit_keeps_its_title() -> None:
+    rows = "<p>Row <b>one</b></p>" * (text.MAX_HTML_ELEMENTS // 2 + 1)
+    html = f"<html><head><title> Big  page </title></head><body>{rows}</body></html>"
+    body, title, author = text.html_to_text(html)
+    assert (title, author) == ("Big page", "")
+    assert body.count("Row one") == text.MAX_HTML_ELEMENTS // 2 + 1

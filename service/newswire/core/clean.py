@@ -111,20 +111,14 @@ class Cleaner:
         blocks = textutil.split_blocks(textutil.repair_unicode(body))
         bylines: list[Byline] = [Byline(authors=tuple(html_authors))] if html_authors else []
         removed: list[str] = []
-        dateline, paragraphs = self._leading(blocks, headline, bylines, removed)
+        verdict = _Verdicts(self._rules)
+        dateline, paragraphs = self._leading(blocks, headline, bylines, removed, verdict)
         if not headline and paragraphs:
             headline = paragraphs[0] if len(paragraphs[0]) <= 200 else ""
 
         kept: list[str] = []
-        seen: dict[str, Byline | str | None] = {}  # a repeated paragraph is judged once
         for paragraph in paragraphs:
-            if paragraph in seen:
-                found = seen[paragraph]
-            else:
-                found = parse_credit_paragraph(paragraph)  # may be empty: an agency credit
-                if found is None:
-                    found = chrome_rule_for(paragraph, self._rules)
-                seen[paragraph] = found
+            found = verdict(paragraph)
             if isinstance(found, Byline):
                 bylines.append(found)
             elif found is not None:
@@ -167,6 +161,7 @@ class Cleaner:
         headline: str,
         bylines: list[Byline],
         removed: list[str],
+        verdict: _Verdicts,
     ) -> tuple[Dateline | None, list[str]]:
         """The top of the body: repeated headline, byline, agency line, chrome, then maybe a
         dateline, in any order. Consumes them; returns the dateline and the paragraphs left."""
@@ -178,7 +173,7 @@ class Cleaner:
             if folded_headline and textutil.fold_for_compare(paragraph) == folded_headline:
                 index += 1
                 continue
-            consumed = self._consume_lines(block, bylines, removed)
+            consumed = self._consume_lines(block, bylines, removed, verdict)
             if consumed:
                 index += 1
                 continue
@@ -188,19 +183,23 @@ class Cleaner:
             break
         return None, [" ".join(b) for b in blocks[index:]]
 
-    def _consume_lines(self, block: list[str], bylines: list[Byline], removed: list[str]) -> bool:
+    @staticmethod
+    def _consume_lines(
+        block: list[str], bylines: list[Byline], removed: list[str], verdict: _Verdicts
+    ) -> bool:
         """A leading block made only of credit, agency and chrome lines (each line, or the
         whole block) is consumed."""
         for candidate in (block, [" ".join(block)]) if len(block) > 1 else (block,):
             found: list[Byline] = []
             rules: list[str] = []
             for line in candidate:
-                if (byline := parse_credit_paragraph(line)) is not None:
-                    found.append(byline)
+                judged = verdict(line)
+                if isinstance(judged, Byline):
+                    found.append(judged)
                 elif is_agency_credit(line):
                     continue
-                elif (rule := chrome_rule_for(line, self._rules)) is not None:
-                    rules.append(rule)
+                elif judged is not None:
+                    rules.append(judged)
                 else:
                     break
             else:
@@ -208,3 +207,22 @@ class Cleaner:
                 removed.extend(rules)
                 return True
         return False
+
+
+class _Verdicts:
+    """What a line or paragraph is: a credit (a Byline, maybe empty: an agency credit), the id
+    of the chrome rule it matches, or None for text. Each distinct text is judged once: a
+    hostile body repeats one line tens of thousands of times."""
+
+    def __init__(self, rules: tuple[ChromeRule, ...]) -> None:
+        self._rules = rules
+        self._seen: dict[str, Byline | str | None] = {}
+
+    def __call__(self, text: str) -> Byline | str | None:
+        if text in self._seen:
+            return self._seen[text]
+        found: Byline | str | None = parse_credit_paragraph(text)
+        if found is None:
+            found = chrome_rule_for(text, self._rules)
+        self._seen[text] = found
+        return found

@@ -131,25 +131,41 @@ def html_to_text(html: str) -> tuple[str, str, str]:
     """Main text (paragraphs separated by blank lines), title and author of an HTML page."""
     import trafilatura  # heavy import, only needed for HTML input
 
-    extracted = None
-    if _count_up_to(_TAG_OPEN, html, MAX_HTML_ELEMENTS + 1) <= MAX_HTML_ELEMENTS:
-        extracted = trafilatura.extract(
-            html,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            favor_precision=True,
-            output_format="txt",
-            deduplicate=False,
-        )
+    if _count_up_to(_TAG_OPEN, html, MAX_HTML_ELEMENTS + 1) > MAX_HTML_ELEMENTS:
+        return _plain_html_to_text(html)
+    extracted = trafilatura.extract(
+        html,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        favor_precision=True,
+        output_format="txt",
+        deduplicate=False,
+    )
     if not extracted:
         extracted = trafilatura.html2txt(html) or ""
     # Not `extensive`: that only widens the publication date search, which is not used here.
     metadata = trafilatura.extract_metadata(html, extensive=False)
     title = (metadata.title if metadata and metadata.title else "") or ""
     author = (metadata.author if metadata and metadata.author else "") or ""
-    text = "\n\n".join(line for line in extracted.split("\n") if line.strip())
-    return text, title, author.replace(";", ",")
+    return _paragraphs(extracted), title, author.replace(";", ",")
+
+
+def _plain_html_to_text(html: str) -> tuple[str, str, str]:
+    """A page too big for main-text and metadata extraction (both grow faster than the page):
+    all its text, its <title>, no author."""
+    import lxml.html
+    import trafilatura
+
+    try:
+        title = lxml.html.document_fromstring(html).findtext(".//title") or ""
+    except (ValueError, lxml.etree.LxmlError):
+        title = ""
+    return _paragraphs(trafilatura.html2txt(html) or ""), collapse_spaces(title), ""
+
+
+def _paragraphs(extracted: str) -> str:
+    return "\n\n".join(line for line in extracted.split("\n") if line.strip())
 
 
 def _count_up_to(pattern: re.Pattern[str], text: str, limit: int) -> int:
