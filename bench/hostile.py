@@ -61,6 +61,15 @@ def _deep_metadata(index: int, seed: int, size: int, rng: random.Random) -> byte
     return head + f', "extra": {opens}1{closes}}}'.encode()
 
 
+def _wide_metadata(index: int, seed: int, size: int, rng: random.Random) -> bytes:
+    """Megabytes of small containers, each nested to just under the depth limit: the nesting
+    check walks every one of them."""
+    unit = "[" * 60 + "]" * 60
+    metadata = "[" + ",".join([unit] * max(1, size // (len(unit) + 1))) + "]"
+    head = _dumps(_obj("wide_metadata", index, seed, body=NORMAL_BODY))[:-1]
+    return head + f', "extra": {metadata}}}'.encode()
+
+
 def _huge_numbers(index: int, seed: int, size: int, rng: random.Random) -> bytes:
     """Numbers orjson loads (as floats above 64 bits) and must dump again unchanged in kind."""
     head = _dumps(_obj("huge_numbers", index, seed, body=NORMAL_BODY))[:-1]
@@ -301,6 +310,7 @@ Builder = Callable[[int, int, int, random.Random], bytes]
 # kind → (builder, default size in characters, rejection reason at decode or None)
 _KINDS: dict[str, tuple[Builder, int, str | None]] = {
     "deep_metadata": (_deep_metadata, 0, "too_deep"),
+    "wide_metadata": (_wide_metadata, 1_800_000, None),
     "huge_numbers": (_huge_numbers, 0, None),
     "number_overflow": (_number_overflow, 0, "invalid_json"),
     "odd_unicode": (_odd_unicode, 0, None),

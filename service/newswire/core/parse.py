@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +47,8 @@ def decode_raw(data: bytes, *, max_bytes: int) -> RawArticle | Rejected:
         obj = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         return Rejected("invalid_json", f"not valid JSON: {exc}")
-    return raw_from_mapping(obj, max_bytes=max_bytes)
+    # orjson's scalars always dump again: only the nesting needs a look.
+    return _from_mapping(obj, max_bytes=max_bytes, scalars=False)
 
 
 def _optional_str(obj: Mapping[str, Any], key: str) -> str | Rejected | None:
@@ -59,9 +60,14 @@ def _optional_str(obj: Mapping[str, Any], key: str) -> str | Rejected | None:
 
 def raw_from_mapping(obj: object, *, max_bytes: int) -> RawArticle | Rejected:
     """A decoded JSON value → article or rejection (wrong types, missing body, …)."""
+    return _from_mapping(obj, max_bytes=max_bytes, scalars=True)
+
+
+def _from_mapping(obj: object, *, max_bytes: int, scalars: bool) -> RawArticle | Rejected:
     if not isinstance(obj, Mapping):
         return Rejected("not_an_object", f"expected a JSON object, got {type(obj).__name__}")
-    if (problem := unserializable(obj if isinstance(obj, dict) else dict(obj))) is not None:
+    whole = obj if isinstance(obj, dict) else dict(obj)
+    if (problem := unserializable(whole, scalars=scalars)) is not None:
         return Rejected(problem[0], problem[1], id=_safe_id(obj))
     fields: dict[str, str | None] = {}
     for key in KNOWN_KEYS:
@@ -103,38 +109,57 @@ def raw_from_mapping(obj: object, *, max_bytes: int) -> RawArticle | Rejected:
     )
 
 
-def unserializable(value: object) -> tuple[str, str] | None:
+def unserializable(value: object, *, scalars: bool = True) -> tuple[str, str] | None:
     """(reason, error) if orjson could not dump `value` again, else None: containers nested
     over MAX_DEPTH (`too_deep`), lone surrogates, integers beyond 64 bits, non-finite floats,
-    non-string keys or non-JSON types (`invalid_field`). Iterative, linear in the value's size."""
-    stack: list[tuple[object, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list | tuple):
+    non-string keys or non-JSON types (`invalid_field`). `scalars=False` checks the nesting
+    only (orjson's own output: its scalars always dump). Level by level, no recursion; linear
+    in the value's size."""
+    level, depth = [value], 0
+    while level:
+        depth += 1
+        following: list[object] = []
+        for item in level:
+            if isinstance(item, dict):
+                if scalars and (problem := _key_problem(item)):
+                    return problem
+                children: Iterable[object] = item.values()
+            elif isinstance(item, list | tuple):
+                children = item
+            else:
+                if scalars and (problem := _scalar_problem(item)):
+                    return problem
+                continue
             if depth > MAX_DEPTH:
                 return "too_deep", f"nested more than {MAX_DEPTH} levels deep"
-            if isinstance(item, dict):
-                for key in item:
-                    if not isinstance(key, str):
-                        return "invalid_field", f"object key {key!r} is not a string"
-                    if _SURROGATE.search(key):
-                        return "invalid_field", "an object key contains a lone surrogate"
-                stack.extend((child, depth + 1) for child in item.values())
-            else:
-                stack.extend((child, depth + 1) for child in item)
-        elif isinstance(item, str):
-            if _SURROGATE.search(item):
-                return "invalid_field", "a string contains a lone surrogate (not valid Unicode)"
-        elif isinstance(item, bool) or item is None:
-            continue
-        elif isinstance(item, int):
-            if not _INT_RANGE[0] <= item <= _INT_RANGE[1]:
-                return "invalid_field", "an integer is outside the 64-bit range"
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                return "invalid_field", f"number {item!r} is not finite"
-        else:
-            return "invalid_field", f"a value of type {type(item).__name__} is not JSON"
+            following.extend(children)
+        level = following
+    return None
+
+
+def _key_problem(obj: dict[object, object]) -> tuple[str, str] | None:
+    for key in obj:
+        if not isinstance(key, str):
+            return "invalid_field", f"object key {key!r} is not a string"
+        if _SURROGATE.search(key):
+            return "invalid_field", "an object key contains a lone surrogate"
+    return None
+
+
+def _scalar_problem(item: object) -> tuple[str, str] | None:
+    if isinstance(item, str):
+        if _SURROGATE.search(item):
+            return "invalid_field", "a string contains a lone surrogate (not valid Unicode)"
+    elif isinstance(item, bool) or item is None:
+        pass
+    elif isinstance(item, int):
+        if not _INT_RANGE[0] <= item <= _INT_RANGE[1]:
+            return "invalid_field", "an integer is outside the 64-bit range"
+    elif isinstance(item, float):
+        if not math.isfinite(item):
+            return "invalid_field", f"number {item!r} is not finite"
+    else:
+        return "invalid_field", f"a value of type {type(item).__name__} is not JSON"
     return None
 
 
