@@ -297,16 +297,18 @@ def _is_word(text: str, index: int) -> bool:
     return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")
 
 
+def _boundary(text: str, index: int) -> bool:
+    """Whether \\b holds at `index`."""
+    return _is_word(text, index - 1) != _is_word(text, index)
+
+
 def _contains_word(text: str, name: str) -> bool:
-    """re.search(rf"\b{re.escape(name)}\b", text), without compiling a pattern per name."""
+    """re.search(rf"\\b{re.escape(name)}\\b", text), without compiling a pattern per name."""
     if not name:
         return re.search(r"\b", text) is not None
     at = text.find(name)
     while at != -1:
-        end = at + len(name)
-        if _is_word(text, at - 1) != _is_word(text, at) and _is_word(text, end - 1) != _is_word(
-            text, end
-        ):
+        if _boundary(text, at) and _boundary(text, at + len(name)):
             return True
         at = text.find(name, at + 1)
     return False
