@@ -470,3 +470,18 @@ def test_prepare_respects_small_limits(obj: dict[str, object], max_bytes: int) -
     check_prepared(result)
     if len(data) > max_bytes:
         assert isinstance(result, Rejected) and result.reason == "too_large"
+
+
+@pytest.mark.parametrize("data", [encode({"id": "g", "body": BODY}), b"{broken"])
+def test_decode_leaves_the_garbage_collector_as_it_found_it(data: bytes) -> None:
+    import gc
+
+    assert gc.isenabled()
+    decode_raw(data, max_bytes=MAX)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        decode_raw(data, max_bytes=MAX)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -6,6 +6,7 @@ nothing here raises for bad input.
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -43,10 +44,18 @@ def decode_raw(data: bytes, *, max_bytes: int) -> RawArticle | Rejected:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Rejected("not_utf8", f"not valid UTF-8: {exc}")
+    # A message may hold hundreds of thousands of containers; the cyclic GC would walk the
+    # whole heap (a loaded model, in a worker) several times while they are created, and a
+    # freshly decoded JSON tree has no cycles to find.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         obj = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         return Rejected("invalid_json", f"not valid JSON: {exc}")
+    finally:
+        if collecting:
+            gc.enable()
     # orjson's scalars always dump again: only the nesting needs a look.
     return _from_mapping(obj, max_bytes=max_bytes, scalars=False)
 
