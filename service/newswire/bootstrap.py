@@ -40,4 +40,5 @@ def build_annotator(settings: Settings, nlp: Any | None = None) -> Annotator:
         nlp if nlp is not None else load_nlp(settings.model),
         load_gazetteer(),
         batch_size=settings.nlp_batch_size,
+        max_chars=settings.nlp_max_chars,
     )
