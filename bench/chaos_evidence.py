@@ -71,6 +71,8 @@ class PhaseData:
     stage: list[Record] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     started: int = 0  # wall ms
+    ready_at: int = 0  # wall ms, when the first workers were ready
+    finished: int = 0  # wall ms, end of the wait for completion
     gap_limit: float | None = None  # seconds
     check_redelivery: bool = False
     # (wall ms, the group's committed offsets) taken about once a second (worker-kill)

@@ -74,6 +74,7 @@ class Phase:
     windows: list[tuple[str, int, int]] = field(default_factory=list)
     background: list[asyncio.Task[None]] = field(default_factory=list)
     started: int = field(default_factory=now_ms)
+    ready_at: int = 0
 
     def say(self, text: str) -> None:
         print(f"  [{self.name} {self.rel(now_ms()):7.1f} s] {text}", flush=True)
@@ -94,6 +95,7 @@ class Phase:
             worker.start()
             self.say(f"started {worker.name}, log {worker.log_path}")
         await asyncio.gather(*(w.wait_ready() for w in self.workers))
+        self.ready_at = self.ready_at or now_ms()
         self.windows.append(("workers join", begin, now_ms() + REJOIN_MS))
         self.say("workers ready")
 
@@ -187,6 +189,8 @@ async def run_phase(
     )
     data.snapshots = phase.snapshots
     data.windows = phase.windows
+    data.ready_at = phase.ready_at
+    data.finished = finished
     data.notes = {
         "complete": complete,
         "uncommitted_at_end": lag,

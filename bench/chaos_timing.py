@@ -16,8 +16,16 @@ Outcomes = dict[int, list[Record]]
 
 
 def longest_gap(data: PhaseData) -> dict[str, Any]:
-    """The longest time between two consecutive outcome records (by record timestamp)."""
+    """The longest time between two consecutive outcome records (by record timestamp),
+    counting from when there was work for a ready worker, and, if inputs were still without
+    outcome at the end, up to the end of the wait: a stall at either end counts too."""
+    sent = [i.ts for i in data.inputs if i.error is None and i.ts]
     times = sorted(r.ts for r in data.outcomes)
+    begin = max(min(sent, default=0), data.ready_at)
+    if begin:
+        times = sorted([begin, *times])
+    if not data.notes.get("complete", True) and data.finished:
+        times.append(max(data.finished, times[-1] if times else 0))
     if len(times) < 2:
         return {"seconds": None}
     size, at = max((b - a, a) for a, b in itertools.pairwise(times))
