@@ -60,7 +60,7 @@ async def worker_kill(broker: SingleBroker, run_dir: Path, cfg: Config) -> Phase
         victim.start()
         phase.killed.discard(victim.name)
         fault.restarted_at = now_ms()
-        await victim.wait_ready()
+        await phase.wait_ready(victim)
         phase.windows.append((f"kill of {victim.name}", at, now_ms() + REJOIN_MS))
         phase.say(f"{victim.name} restarted and ready")
 

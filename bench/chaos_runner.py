@@ -94,10 +94,18 @@ class Phase:
             self.workers.append(worker)
             worker.start()
             self.say(f"started {worker.name}, log {worker.log_path}")
-        await asyncio.gather(*(w.wait_ready() for w in self.workers))
+        await self.wait_ready(*self.workers)
         self.ready_at = self.ready_at or now_ms()
         self.windows.append(("workers join", begin, now_ms() + REJOIN_MS))
         self.say("workers ready")
+
+    async def wait_ready(self, *workers: Worker) -> None:
+        """Until they log ready; one that exits first is noted (the supervisor restarts it)."""
+        for result in await asyncio.gather(
+            *(w.wait_ready() for w in workers), return_exceptions=True
+        ):
+            if isinstance(result, BaseException):
+                self.say(f"not ready: {str(result).splitlines()[0]}")
 
     async def supervise(self) -> None:
         """Restart a worker that exited on its own (as compose's `restart: unless-stopped`
