@@ -66,8 +66,9 @@ def resume_after(
         )
         if not stalled:
             continue
+        # Its raw backlog was read by `t` (inputs never staged, e.g. rejected or lost, aside).
         drained = all(i.ts <= t for i in items) and all(
-            any(s <= t for s in stage1.get(i.id or "", [])) for i in items
+            any(s <= t for s in stage1[i.id]) for i in items if i.id and stage1.get(i.id)
         )
         best: int | None = None
         for i in items:
