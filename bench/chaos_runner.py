@@ -40,7 +40,7 @@ class Config:
     keep_topics: bool = False
     service_src: str | None = None  # run workers from this source tree (e.g. a baseline)
     # worker-kill
-    backlog: int = 1200  # room for 3 kill-restart cycles (~40 s each) at ~10 articles/s
+    backlog: int = 2000  # room for 3 kill-restart cycles (~40 s each) at 10-20 articles/s
     derived_every: int = 6
     kills: int = 3
     restart_pause: float = 16.0  # > the resume limit: a resume within it is a takeover
