@@ -41,12 +41,15 @@ class Partition:
         self.consumer = consumer
         self.messages: dict[int, Message] = {}
 
-    def take(self, *numbers: int, generation: int = 3) -> None:
+    def take(self, *numbers: int, generation: int = 3) -> list[Message]:
+        taken = []
         for offset in numbers:
             m = message(offset, generation)
             m.tracked = True  # as Stream.__aiter__ does, inlining Consumer.track_message
             self.consumer._unacked_messages.add(m)
             self.messages[offset] = m
+            taken.append(m)
+        return taken
 
     def finish(self, *numbers: int) -> None:
         for offset in numbers:
@@ -94,16 +97,13 @@ def test_nothing_committed_yet_still_waits_for_the_first_message() -> None:
 
 
 def test_messages_of_an_earlier_generation_count_for_nothing(partition: Partition) -> None:
-    partition.take(10, 11, generation=2)  # fetched before a rebalance
-    partition.take(12, 13)
+    stale = partition.take(10, 11, generation=2)  # fetched before a rebalance
+    partition.take(10, 11, 12, 13)  # read again from the committed offset in generation 3
+    for m in stale:  # the generation-2 deliveries finish first...
+        m.ack(partition.consumer)
+    assert partition.commit_offset() is None  # ...which says nothing about the new ones
     partition.finish(10, 11, 12, 13)
-    # 10 and 11 of generation 2 finishing says nothing about their copies read again now
-    assert partition.commit_offset() == 14  # 12, 13 are taken and finished in generation 3
-    partition.consumer._taken.clear()
-    partition.consumer._finished.clear()
-    partition.take(10, 11)
-    partition.finish(11)
-    assert partition.commit_offset() is None
+    assert partition.commit_offset() == 14
 
 
 async def test_a_rebalance_does_not_wait_for_parked_messages(partition: Partition) -> None:
@@ -174,3 +174,54 @@ def test_upstream_faust_forgets_the_partitions_given_away_at_the_last_commit() -
     partition.finish(10, 11)
     revoke_as_faust_does(consumer)
     assert last_commit_of_a_rebalance(consumer) == {}
+
+
+async def test_skipped_offsets_hold_the_commit_and_are_read_again(
+    partition: Partition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    consumer = partition.consumer
+    seeks: list[tuple[TP, int]] = []
+
+    async def seek(tp_: TP, offset: int) -> None:
+        seeks.append((tp_, offset))
+
+    monkeypatch.setattr(consumer, "seek", seek)
+    partition.take(10, 11)
+    partition.take(14)  # 12 and 13 were dropped on the way to the stream
+    partition.finish(10, 11, 14)
+    await asyncio.sleep(0)
+    assert seeks == [(tp, 12)]  # the partition is read again from the first skipped offset
+    assert partition.commit_offset() == 12  # 0.15.3 (and a naive guard) commit 15 here
+    again = partition.take(12, 13, 14)
+    assert [consumer.is_copy(m) for m in again] == [False, False, True]
+    again[2].ack(consumer)  # the copy of 14 is acknowledged without doing the work again
+    partition.finish(12, 13)
+    assert partition.commit_offset() == 15
+
+
+async def test_after_a_rebalance_every_partition_is_read_from_a_known_position(
+    partition: Partition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiokafka leaves a partition without a committed offset where its fetch position was;
+    the guarded consumer seeks it to its beginning and reads it from there."""
+    consumer = partition.consumer
+    fresh = TP(TOPIC, 5)
+    seeks: list[tuple[TP, int]] = []
+
+    async def seek_to_committed() -> dict[TP, int | None]:
+        return {tp: 10, fresh: None}
+
+    async def earliest_offsets(*tps: TP) -> dict[TP, int]:
+        return dict.fromkeys(tps, 0)
+
+    async def seek(tp_: TP, offset: int) -> None:
+        seeks.append((tp_, offset))
+
+    monkeypatch.setattr(consumer, "seek_to_committed", seek_to_committed)
+    monkeypatch.setattr(consumer, "earliest_offsets", earliest_offsets)
+    monkeypatch.setattr(consumer, "seek", seek)
+    monkeypatch.setattr(consumer, "assignment", lambda: {tp, fresh})
+    await consumer.perform_seek()
+    assert seeks == [(fresh, 0)]
+    assert consumer.finished_offset(fresh) == 0
+    assert consumer.finished_offset(tp) == 10

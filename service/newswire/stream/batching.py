@@ -15,14 +15,25 @@ from typing import Any
 _END = object()
 
 
+def is_copy(consumer: Any, event: Any) -> bool:
+    """True for a message read again after a seek: its first delivery does the work."""
+    check = getattr(consumer, "is_copy", None)
+    return bool(check and check(event.message))
+
+
 async def event_batches(stream: Any, size: int, within: float) -> AsyncIterator[list[Any]]:
     """Lists of at most `size` events: as many as arrive within `within` seconds of the first.
-    `stream` must be a no-ack stream (`stream.noack()`); the caller acks every event."""
+    `stream` must be a no-ack stream (`stream.noack()`); the caller acks every event. Copies
+    of messages read again after a seek (stream/offsets.py) are acknowledged and left out."""
     queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=max(2 * size, 1))
+    consumer = stream.app.consumer
 
     async def pump() -> None:
         try:
             async for event in stream.events():
+                if is_copy(consumer, event):
+                    await stream.ack(event)
+                    continue
                 await queue.put(event)
         finally:
             await queue.put(_END)

@@ -28,6 +28,7 @@ from newswire.core import serde
 from newswire.core.pipeline import internal_error, utc_now
 from newswire.core.records import CleanArticle, duplicate_record
 from newswire.core.reorder import Key, Released, ReorderBuffer
+from newswire.stream.batching import is_copy
 from newswire.stream.progress import is_mark
 from newswire.stream.sending import Sends, key_of, origin_key, origin_of
 
@@ -58,6 +59,9 @@ def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
         next_expiry = clock() + settings.dedupe_expire_interval_seconds
         # Per event, not in batches: Faust allows table writes only while an event is current.
         async for event in events.events():
+            if is_copy(app.consumer, event):  # read again after a seek: done already
+                await events.ack(event)
+                continue
             now = clock()
             if buffer is None or event.message.generation_id != generation:
                 # A new consumer generation reads every held article again.

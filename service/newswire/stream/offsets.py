@@ -15,6 +15,14 @@ for the work in progress and commits, so that commit never covered the partition
 away; their next owner redid everything since the previous periodic commit. Here finished
 work is remembered until the commit is done.
 
+**Nothing skipped.** Around a rebalance Faust's fetch loop drops messages whose offset is below
+the last one it delivered, and skips stale ones in its streams; aiokafka does not rewind a
+partition that has no committed offset yet. Both let a later message reach the stream first,
+and committing it then passes messages that were never processed. Every message now reaches
+the streams (Newswire's stages tell a re-read copy from a new message), each partition is read
+from a known position after a rebalance, and a partition ledger (stream/ledger.py) notices
+offsets that were skipped: commits stop below them and the partition is read again from there.
+
 **Parked messages.** The dedupe stage holds messages in its reorder buffer. A rebalance must
 not wait for them (Faust's `wait_empty` would wait forever, since they are released only by
 later messages); they stay unfinished for commits and are read again after the rebalance.
@@ -25,6 +33,9 @@ failover neither duplicate nor reorder stage records.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -32,6 +43,12 @@ from typing import Any
 
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, Message
+
+from newswire.stream.ledger import Ledger, Take
+
+log = logging.getLogger("newswire")
+# How long skipped offsets are waited for before they are taken as gone (retention).
+GAP_PATIENCE_SECONDS = 30.0
 
 
 class _TrackedSet(weakref.WeakSet):
@@ -47,33 +64,69 @@ class _TrackedSet(weakref.WeakSet):
         self._on_add(item)
 
 
+class _DeliverAll(defaultdict):
+    """Faust's last-read offset per partition. Its fetch loop drops a fetched message whose
+    offset is below the last one delivered; answering None to that lookup delivers every
+    message (the ledger tells copies apart)."""
+
+    def __getitem__(self, key: Any) -> Any:
+        return None
+
+
 class GuardedConsumer(driver.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._unacked_messages = _TrackedSet(self._on_taken)
-        self._taken: dict[TP, set[int]] = defaultdict(set)
-        self._finished: dict[TP, int] = {}
+        self._read_offset = _DeliverAll(lambda: None)
+        self._ledgers: dict[TP, Ledger] = {}
+        self._copies: weakref.WeakSet[Message] = weakref.WeakSet()
         self._parked: weakref.WeakSet[Message] = weakref.WeakSet()
+        self._rereads: set[asyncio.Future[None]] = set()
 
     # ------------------------------------------------------------------ bookkeeping
     def _current(self, message: Message) -> bool:
         return message.generation_id == self.app.consumer_generation_id
 
     def _on_taken(self, message: Message) -> None:
-        if self._current(message):
-            self._taken[message.tp].add(message.offset)
+        if not self._current(message):
+            return
+        ledger = self._ledgers.get(message.tp)
+        if ledger is None:  # perform_seek did not start one: read from the committed offset
+            ledger = self._ledgers[message.tp] = Ledger(self._committed_offset.get(message.tp))
+        result = ledger.take(message.offset, id(message), time.monotonic())
+        if result is Take.COPY:
+            self._copies.add(message)
+        elif result is Take.GAP:
+            start = ledger.first_missing()
+            log.error(
+                "offsets %s-%d of %s were skipped on the way to the stream; reading them again",
+                start,
+                message.offset - 1,
+                message.tp,
+            )
+            if start is not None:
+                task = asyncio.ensure_future(self._read_again(message.tp, start))
+                self._rereads.add(task)
+                task.add_done_callback(self._rereads.discard)
+
+    async def _read_again(self, tp: TP, offset: int) -> None:
+        try:
+            await self.seek(tp, offset)
+        except Exception as exc:  # the partition moved meanwhile: its next owner reads it
+            log.warning("could not read %s again from %d: %r", tp, offset, exc)
+
+    def is_copy(self, message: Message) -> bool:
+        """A message read again after a seek: its first delivery does the work."""
+        return message in self._copies
 
     def track_message(self, message: Message) -> None:
         super().track_message(message)  # adds to _unacked_messages, hence _on_taken
 
     def ack(self, message: Message) -> bool:
-        if not message.acked and message.tracked and self._current(message):
-            taken = self._taken[message.tp]
-            if message.offset in taken:
-                taken.discard(message.offset)
-                done = self._finished.get(message.tp)
-                if done is None or message.offset > done:
-                    self._finished[message.tp] = message.offset
+        first = message.tracked and message not in self._copies and self._current(message)
+        if first and not message.acked and (ledger := self._ledgers.get(message.tp)):
+            ledger.finish(message.offset, id(message))
+        self._copies.discard(message)
         self._parked.discard(message)
         acked = super().ack(message)
         # Faust keeps a message it judges stale (below the committed offset) in the unacked
@@ -83,15 +136,20 @@ class GuardedConsumer(driver.Consumer):
 
     def finished_offset(self, tp: TP) -> int | None:
         """The offset below which every message of `tp` is finished (None: not known)."""
-        taken = self._taken.get(tp)
-        if taken:
-            return min(taken)
-        done = self._finished.get(tp)
-        if done is not None:
-            return done + 1
-        return self._committed_offset.get(tp)
+        ledger = self._ledgers.get(tp)
+        offset = ledger.commit_offset() if ledger is not None else None
+        return offset if offset is not None else self._committed_offset.get(tp)
 
     def _new_offset(self, tp: TP) -> int | None:
+        ledger = self._ledgers.get(tp)
+        if ledger is not None:
+            for gap in ledger.give_up(time.monotonic(), GAP_PATIENCE_SECONDS):
+                log.error(
+                    "offsets %d-%d of %s never arrived when read again; going on without them",
+                    gap.start,
+                    gap.end - 1,
+                    tp,
+                )
         offset = self.finished_offset(tp)
         # Faust's own record of acked offsets only feeds its upstream computation; trim it.
         acked = self._acked[tp]
@@ -100,7 +158,27 @@ class GuardedConsumer(driver.Consumer):
             self._acked_index[tp].intersection_update(acked)
         return offset
 
+    def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
+        # Faust drops a revoked partition's acks before the last commit of a rebalance, so
+        # that commit never covered what was finished while it waited: every rebalance made
+        # the next owner redo it. Our ledgers survive until after it.
+        tps = set(self._acked) | set(self._ledgers)
+        return (tp for tp in tps if topics is None or tp in topics or tp.topic in topics)
+
     # ------------------------------------------------------------------ rebalances
+    async def perform_seek(self) -> None:
+        """After a rebalance: every stream partition from a known position. aiokafka leaves a
+        partition without a committed offset wherever its fetch position was, which can be
+        past messages an earlier generation fetched and never processed."""
+        await super().perform_seek()
+        streams = [tp for tp in self.assignment() if self.app.topics.acks_enabled_for(tp.topic)]
+        fresh = [tp for tp in streams if not self._committed_offset.get(tp)]
+        starts = dict(await self.earliest_offsets(*fresh)) if fresh else {}
+        for tp in fresh:
+            await self.seek(tp, starts[tp])
+        for tp in streams:
+            self._ledgers[tp] = Ledger(expect=self._committed_offset.get(tp) or starts.get(tp))
+
     def park(self, message: Message) -> None:
         """A message held on purpose (reorder buffer): a rebalance does not wait for it."""
         self._parked.add(message)
@@ -111,26 +189,18 @@ class GuardedConsumer(driver.Consumer):
         self._parked = weakref.WeakSet()
         await super().wait_empty()
 
-    def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
-        # Faust drops a revoked partition's acks before the last commit of a rebalance, so
-        # that commit never covered what was finished while it waited: every rebalance made
-        # the next owner redo it. Our own record of finished work survives until after it.
-        tps = set(self._acked) | set(self._finished) | set(self._taken)
-        return (tp for tp in tps if topics is None or tp in topics or tp.topic in topics)
-
     async def on_partitions_revoked(self, revoked: set[TP]) -> None:
         await super().on_partitions_revoked(revoked)  # waits for work in progress, commits it
         self._forget(revoked)
 
     async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
-        # Every assigned partition is read again from its committed offset.
-        self._forget(set(self._taken) | set(self._finished) | assigned)
+        # Every assigned partition is read again (perform_seek starts its ledger).
+        self._forget(set(self._ledgers) | assigned)
         await super().on_partitions_assigned(assigned, generation_id)
 
     def _forget(self, tps: Iterable[TP]) -> None:
         for tp in tps:
-            self._taken.pop(tp, None)
-            self._finished.pop(tp, None)
+            self._ledgers.pop(tp, None)
 
 
 class IdempotentProducer(driver.Producer):
