@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -59,9 +60,64 @@ class CpuRunner(Protocol):
 
     async def clean(self, data: bytes) -> Cleaned: ...
 
-    async def annotate(self, items: Sequence[AnnotateInput]) -> list[Annotation]: ...
+    async def annotate(
+        self, items: Sequence[AnnotateInput], started: Callable[[], None] | None = None
+    ) -> list[Annotation]: ...
+
+    def pause(self) -> None: ...
+
+    def resume(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class WorkCancelled(Exception):
+    """Annotation was called off before a process began it: the worker is giving its
+    partitions up (a rebalance). The input is read again by whoever owns it next."""
+
+
+class _Gate:
+    """At most `slots` annotation batches in the processes at once (one per process); the rest
+    wait here, where a rebalance can call them off (`pause`) without stopping work that a
+    process has begun, so the rebalance waits for one batch at most, not for a queue."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._open = True
+        self._waiting: deque[asyncio.Future[None]] = deque()
+
+    async def enter(self) -> None:
+        if not self._open:
+            raise WorkCancelled
+        if self._free > 0 and not self._waiting:
+            self._free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled() and turn.exception() is None:
+                self.leave()  # the slot was handed over just as we were cancelled
+            raise
+
+    def leave(self) -> None:
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(None)  # the slot goes to the next in line
+                return
+        self._free += 1
+
+    def pause(self) -> None:
+        self._open = False
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_exception(WorkCancelled())
+
+    def resume(self) -> None:
+        self._open = True
 
 
 # ---------------------------------------------------------------------- in the processes
@@ -112,10 +168,29 @@ def _annotate_in_worker(items: list[AnnotateInput]) -> list[Annotation]:
 
 
 class _Runner:
-    def __init__(self, max_bytes: int, budget: Budget) -> None:
+    def __init__(self, max_bytes: int, budget: Budget, nlp_slots: int) -> None:
         self.max_bytes = max_bytes
         self.budget = budget
         self.model = "unknown"
+        self._gate = _Gate(nlp_slots)
+
+    def pause(self) -> None:
+        """Call off annotation not yet begun; new calls raise WorkCancelled until `resume`."""
+        self._gate.pause()
+
+    def resume(self) -> None:
+        self._gate.resume()
+
+    async def _annotate_call(
+        self, batch: list[AnnotateInput], budget: float, started: Callable[[], None] | None
+    ) -> list[Annotation]:
+        await self._gate.enter()
+        try:
+            if started is not None:
+                started()
+            return await self._call(_annotate_in_worker, (batch,), budget, clean=False)
+        finally:
+            self._gate.leave()
 
     async def _call(
         self, fn: Callable[..., R], args: tuple[Any, ...], budget: float, clean: bool
@@ -134,11 +209,15 @@ class _Runner:
         except Exception as exc:
             return internal_error("clean", exc)
 
-    async def annotate(self, items: Sequence[AnnotateInput]) -> list[Annotation]:
+    async def annotate(
+        self, items: Sequence[AnnotateInput], started: Callable[[], None] | None = None
+    ) -> list[Annotation]:
+        """Annotations of `items`; `started` is called once a process takes the batch up.
+        Raises WorkCancelled if `pause` calls the batch off before that."""
         batch = list(items)
         budget = self.budget.annotate(batch)
         try:
-            return await self._call(_annotate_in_worker, (batch,), budget, clean=False)
+            return await self._annotate_call(batch, budget, started)
         except (FutureTimeout, ProcessExpired) as exc:
             if len(batch) > 1:  # find the article at fault: each alone, with its own budget
                 singles = await asyncio.gather(*(self.annotate([item]) for item in batch))
@@ -146,6 +225,8 @@ class _Runner:
             if isinstance(exc, FutureTimeout):
                 return [_timeout("annotate", budget, batch[0].id)]
             return [Rejected("internal_error", f"the NLP process died: {exc}", "annotate")]
+        except WorkCancelled:
+            raise
         except Exception as exc:
             return [internal_error("annotate", exc, item.id) for item in batch]
 
@@ -173,7 +254,7 @@ class ProcessRunner(_Runner):
         max_bytes: int,
         budget: Budget,
     ) -> None:
-        super().__init__(max_bytes, budget)
+        super().__init__(max_bytes, budget, nlp_processes)
         # spawn, not fork: the parent runs asyncio, Kafka client threads and RocksDB.
         context = multiprocessing.get_context("spawn")
         self._clean_pool = ProcessPool(
@@ -214,7 +295,7 @@ class InlineRunner(_Runner):
     stopped). For tests and NEWSWIRE_*_PROCESSES=0."""
 
     def __init__(self, cleaner: Cleaner, annotator: Annotator, *, max_bytes: int) -> None:
-        super().__init__(max_bytes, Budget())
+        super().__init__(max_bytes, Budget(), 1)
         self._cleaner = cleaner
         self._annotator = annotator
         self._executor: Executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cpu")

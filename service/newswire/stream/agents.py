@@ -16,11 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from newswire.core import serde
 from newswire.core.pipeline import annotate_input, internal_error, utc_now
 from newswire.core.records import CleanArticle, Rejected, enriched_record
+from newswire.cpu_pool import WorkCancelled
 from newswire.stream.batching import event_batches
 from newswire.stream.dedupe_order import register_dedupe
 from newswire.stream.progress import MARK_INTERVAL, RawProgress, mark_message
@@ -101,6 +103,8 @@ def register_agents(service: Any) -> None:
         events = stream.noack()
         slots = asyncio.Semaphore(settings.nlp_inflight_batches)
         running: set[asyncio.Task[None]] = set()
+        app.consumer.on_revoke("annotate", _call_off)
+        app.consumer.on_assign("annotate", service.runner.resume)
         try:
             async for batch in event_batches(
                 events, settings.nlp_batch_size, settings.nlp_batch_timeout
@@ -113,22 +117,39 @@ def register_agents(service: Any) -> None:
             for task in running:
                 task.cancel()
 
+    in_nlp: set[Any] = set()  # messages of the batches a process has begun
+
+    def _call_off() -> None:
+        """A rebalance: call off what no process has begun (it is read again by the next
+        owner, with no output yet), so the rebalance waits for the batches in the processes
+        only."""
+        service.runner.pause()
+        app.consumer.park_topic(settings.annotate_topic, in_nlp)
+
     async def _annotate_batch(batch: list[Any], events: Any) -> None:
+        batch = [e for e in batch if not app.consumer.stale(e.message)]
+        messages = [e.message for e in batch]
         out = sends()
         done = [False] * len(batch)
         try:
-            await _annotate(batch, out, done)
+            await _annotate(batch, out, done, lambda: in_nlp.update(messages))
+        except WorkCancelled:
+            return  # no output, no ack: read again after the rebalance
         except Exception as exc:  # a bug of ours: still exactly one outcome per input
             log.exception("annotate batch failed")
             for index, event in enumerate(batch):
                 if not done[index]:
                     error = internal_error("annotate", exc)
                     await out.dead_letter(error, _value(event), origin_of(event))
+        finally:
+            in_nlp.difference_update(messages)
         await out.delivered()
         for event in batch:
             await events.ack(event)
 
-    async def _annotate(batch: list[Any], out: Sends, done: list[bool]) -> None:
+    async def _annotate(
+        batch: list[Any], out: Sends, done: list[bool], started: Callable[[], None]
+    ) -> None:
         todo: list[tuple[int, CleanArticle, Any, dict[str, Any]]] = []
         for index, event in enumerate(batch):
             try:
@@ -137,13 +158,13 @@ def register_agents(service: Any) -> None:
                 verdict = serde.verdict_from_dict(payload["verdict"])
                 todo.append((index, article, verdict, payload["raw_origin"]))
             except Exception as exc:
-                await out.dead_letter(
-                    internal_error("annotate", exc), event.value, origin_of(event)
-                )
+                error = internal_error("annotate", exc)
+                await out.dead_letter(error, event.value, origin_of(event))
                 done[index] = True
         if not todo:
             return
-        results = await service.runner.annotate([annotate_input(a) for _, a, _, _ in todo])
+        inputs = [annotate_input(a) for _, a, _, _ in todo]
+        results = await service.runner.annotate(inputs, started)
         for (index, article, verdict, raw_origin), result in zip(todo, results, strict=True):
             await _publish(out, article, verdict, raw_origin, result)
             done[index] = True

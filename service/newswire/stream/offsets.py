@@ -82,10 +82,17 @@ class GuardedConsumer(driver.Consumer):
         self._copies: weakref.WeakSet[Message] = weakref.WeakSet()
         self._parked: weakref.WeakSet[Message] = weakref.WeakSet()
         self._rereads: set[asyncio.Future[None]] = set()
+        self._revoke_hooks: dict[str, Callable[[], None]] = {}
+        self._assign_hooks: dict[str, Callable[[], None]] = {}
 
     # ------------------------------------------------------------------ bookkeeping
     def _current(self, message: Message) -> bool:
         return message.generation_id == self.app.consumer_generation_id
+
+    def stale(self, message: Message) -> bool:
+        """Fetched before the last rebalance: it is read again, its work is not ours now.
+        (Messages that no consumer fetched, as in Faust's agent tests, have no generation.)"""
+        return message.generation_id is not None and not self._current(message)
 
     def _on_taken(self, message: Message) -> None:
         if not self._current(message):
@@ -183,7 +190,25 @@ class GuardedConsumer(driver.Consumer):
         """A message held on purpose (reorder buffer): a rebalance does not wait for it."""
         self._parked.add(message)
 
+    def park_topic(self, topic: str, keep: Iterable[Message]) -> None:
+        """Park every message of `topic` being processed, but those in `keep`."""
+        kept = {id(message) for message in keep}
+        for message in list(self._unacked_messages):
+            if message.topic == topic and id(message) not in kept:
+                self._parked.add(message)
+
+    def on_revoke(self, name: str, hook: Callable[[], None]) -> None:
+        """`hook` runs when a rebalance starts to wait for work in progress (to call work
+        that has not begun off and park its messages)."""
+        self._revoke_hooks[name] = hook
+
+    def on_assign(self, name: str, hook: Callable[[], None]) -> None:
+        """`hook` runs when partitions are assigned again."""
+        self._assign_hooks[name] = hook
+
     async def wait_empty(self) -> None:
+        for hook in self._revoke_hooks.values():
+            hook()
         for message in list(self._parked):
             self._unacked_messages.discard(message)
         self._parked = weakref.WeakSet()
@@ -196,6 +221,8 @@ class GuardedConsumer(driver.Consumer):
     async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
         # Every assigned partition is read again (perform_seek starts its ledger).
         self._forget(set(self._ledgers) | assigned)
+        for hook in self._assign_hooks.values():
+            hook()
         await super().on_partitions_assigned(assigned, generation_id)
 
     def _forget(self, tps: Iterable[TP]) -> None:
