@@ -25,7 +25,13 @@ def test_topology(blank_nlp: Any) -> None:
     assert svc.topics.dedupe.get_topic_name() == "topo.dedupe"
     tables = svc.app.tables
     assert {t.partitions for t in tables.values()} == {1}
-    assert set(tables) == {"dedupe-entries", "dedupe-bands", "dedupe-stories", "dedupe-answered"}
+    assert set(tables) == {
+        "dedupe-entries",
+        "dedupe-bands",
+        "dedupe-stories",
+        "dedupe-answered",
+        "dedupe-order",
+    }
     assert set(svc.app.agents) == {"clean", "dedupe", "annotate"}
 
 

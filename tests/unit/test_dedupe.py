@@ -328,3 +328,14 @@ def test_state_per_article_for_generated_articles(generated_articles) -> None:
     assert [v.status for v in verdicts] == ["unique"] * 1000
     assert index.remembered() == 1000
     assert store.state_bytes() / index.remembered() <= 256
+
+
+def test_a_redelivery_says_late_again_when_the_first_judgement_did() -> None:
+    index = DedupeIndex(MemoryStore.create(), clock=lambda: 1_000.0)
+    body = " ".join(f"word{i}" for i in range(80))
+    first = index.judge("a", body, "raw/0/7", late=True)
+    assert (first.status, first.late) == ("unique", True)
+    again = index.judge("a", body, "raw/0/7")  # the same input read again after a crash
+    assert again == first
+    other = index.judge("b", "entirely different words " * 20, "raw/1/3")
+    assert other.late is False

@@ -127,3 +127,28 @@ def test_release_order_is_publish_order_for_any_interleaving(
     assert [key for key, _ in released] == everything
     assert not any(late for _, late in released)
     assert len(buffer) == 0
+
+
+def test_a_partition_read_again_after_a_rebalance_is_alive_not_silent() -> None:
+    buffer: ReorderBuffer[str] = ReorderBuffer(grace=1.0, partitions=2, now=0.0)
+    buffer.add((500, 0, 9), "old-copy", now=0.0)  # partition 0 was read up to (500, 0, 10)
+    buffer.add((900, 1, 0), "b", now=0.0)
+    assert [r.item for r in buffer.release(0.0)] == ["old-copy"]
+    # Its new reader starts again below that low: copies, the low does not move...
+    for tick in range(1, 20):
+        buffer.add((400 + tick, 0, tick), f"copy{tick}", now=tick / 10)
+        buffer.release(tick / 10)
+    # ...but it is delivering, so b still waits for it past the grace.
+    assert buffer.waiting_for(1.9) == [0]
+
+
+def test_what_was_released_outlives_the_buffer() -> None:
+    first: ReorderBuffer[str] = ReorderBuffer(grace=5.0, partitions=1, now=0.0)
+    first.add((200, 0, 1), "b", now=0.0)
+    assert [r.item for r in first.release(0.0)] == ["b"]
+    # A rebalance: a new buffer, told what the old one released.
+    second: ReorderBuffer[str] = ReorderBuffer(
+        grace=5.0, partitions=2, now=1.0, released=first.released
+    )
+    second.add((100, 1, 0), "a", now=1.0)  # published before b, arriving after it
+    assert [(r.item, r.late) for r in second.release(1.0)] == [("a", True)]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import struct
 import time
 from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import xxhash
@@ -33,6 +33,7 @@ from newswire.core.records import Verdict
 # origin (u32), sketch (BINS bytes), then id and, for updates, "\x00" + story id.
 _ENTRY = struct.Struct(f">dIIHBQI{BINS}s")
 _FLAG_OWN_STORY = 1
+_FLAG_LATE = 2  # judged on arrival, not in publish order: a redelivery says so again
 _REF = struct.Struct(">I")
 
 
@@ -76,6 +77,7 @@ class Entry:
     exact: int
     origin: int
     sketch: bytes
+    late: bool = False
 
     def pack(self) -> bytes:
         own = self.story_id == self.article_id
@@ -84,7 +86,7 @@ class Entry:
             self.seq,
             self.shingles,
             self.version,
-            _FLAG_OWN_STORY if own else 0,
+            (_FLAG_OWN_STORY if own else 0) | (_FLAG_LATE if self.late else 0),
             self.exact,
             self.origin,
             self.sketch,
@@ -100,7 +102,10 @@ class Entry:
             article_id = story_id = tail
         else:
             article_id, _, story_id = tail.partition("\x00")
-        return cls(ref, article_id, story_id, version, seen, seq, shingles, exact, origin, sketch)
+        late = bool(flags & _FLAG_LATE)
+        return cls(
+            ref, article_id, story_id, version, seen, seq, shingles, exact, origin, sketch, late
+        )
 
 
 _SEEN = struct.Struct(">d")
@@ -132,10 +137,19 @@ class DedupeIndex:
         self.clock = clock
 
     # ------------------------------------------------------------------ judging
-    def judge(self, article_id: str, text: str, origin: str, now: float | None = None) -> Verdict:
+    def judge(
+        self,
+        article_id: str,
+        text: str,
+        origin: str,
+        now: float | None = None,
+        *,
+        late: bool = False,
+    ) -> Verdict:
         """The verdict for an article against what was seen before it; remembers it unless it
-        is a duplicate. Judging the same input again (same id, same origin: a redelivery after a
-        crash) gives the same verdict and changes nothing."""
+        is a duplicate. `late`: it is judged on arrival, not in publish order (the verdict says
+        so). Judging the same input again (same id, same origin: a redelivery after a crash)
+        gives the same verdict, `late` included, and changes nothing."""
         now = self.clock() if now is None else now
         fp = fingerprint(text)
         origin_id = origin_hash(origin)
@@ -146,8 +160,8 @@ class DedupeIndex:
         )
         if own is not None:  # redelivery: same verdict as the first time
             earlier = [e for e in candidates if e.seq < own.seq]
-            return self._verdict(article_id, fp, earlier, own=own)
-        verdict = self._verdict(article_id, fp, candidates)
+            return replace(self._verdict(article_id, fp, earlier, own=own), late=own.late)
+        verdict = replace(self._verdict(article_id, fp, candidates), late=late)
         if verdict.status != "duplicate":
             if verdict.status == "update":
                 self.store.stories[verdict.story_id] = verdict.version
@@ -237,6 +251,7 @@ class DedupeIndex:
             fp.exact,
             origin_id,
             fp.sketch(),
+            verdict.late,
         )
         self.store.entries[ref] = entry.pack()
         for key in keys:

@@ -13,9 +13,12 @@ reports `low`, the smallest key a record it has not yet delivered can have:
   since a record appended later was published after F - margin (the margin covers producer
   linger and network time).
 
-A partition whose low has not advanced for `grace` seconds (its worker died, a rebalance, a
-stuck stage) is not waited for. What it delivers later than an article already released is
-released at once and flagged late: judged on arrival, not in publish order.
+A partition that has delivered nothing and whose low has not advanced for `grace` seconds (its
+worker died, a rebalance, a stuck stage) is not waited for; a partition read again after a
+rebalance delivers copies below its low, and that counts as alive. What a partition delivers
+later than an article already released is released at once and flagged late: judged on
+arrival, not in publish order. `released` (the greatest key released) outlives the buffer, so
+that a new buffer after a rebalance still knows what is late.
 
 Pure: plain values in, plain values out; the caller supplies the clock.
 """
@@ -39,18 +42,25 @@ class Released(Generic[T]):
 
 
 class ReorderBuffer(Generic[T]):
-    def __init__(self, *, grace: float, partitions: int, now: float) -> None:
+    def __init__(
+        self, *, grace: float, partitions: int, now: float, released: Key | None = None
+    ) -> None:
         self.grace = grace
         self._heap: list[tuple[Key, int, T]] = []
         self._late: list[Released[T]] = []
         self._low: dict[int, Key] = {}
         self._advanced: dict[int, float] = {}
-        self._released: Key | None = None
+        self._released = released
         self._seq = 0
         self.partitions(partitions, now)
 
     def __len__(self) -> int:
         return len(self._heap) + len(self._late)
+
+    @property
+    def released(self) -> Key | None:
+        """The greatest key released so far."""
+        return self._released
 
     def partitions(self, count: int, now: float) -> None:
         """The raw topic has (at least) `count` partitions; new ones get a full grace."""
@@ -60,6 +70,7 @@ class ReorderBuffer(Generic[T]):
     def add(self, key: Key, item: T, now: float) -> None:
         timestamp, partition, offset = key
         self._advance(partition, (timestamp, partition, offset + 1), now)
+        self._advanced[partition] = now  # it delivers: alive, even when read again
         if self._released is not None and key < self._released:
             self._late.append(Released(item, key, late=True))
             return

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import struct
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,9 +48,33 @@ def raw_key(raw_origin: dict[str, Any]) -> Key:
     return (int(raw_origin.get("timestamp") or 0), raw_origin["partition"], raw_origin["offset"])
 
 
+_RELEASED = b"released"
+_KEY = struct.Struct(">qiq")
+
+
+class OrderState:
+    """The greatest key judged so far, kept in a changelog-backed table: a new buffer (after a
+    rebalance, on another worker) still knows what arrives late."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+        self._saved: Key | None = None
+
+    def load(self) -> Key | None:
+        data = self._table.get(_RELEASED) if self._table is not None else None
+        self._saved = _KEY.unpack(data) if data else None
+        return self._saved
+
+    def save(self, released: Key | None) -> None:
+        if self._table is not None and released is not None and released != self._saved:
+            self._table[_RELEASED] = _KEY.pack(*released)
+            self._saved = released
+
+
 def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
     app, topics, settings, index = service.app, service.topics, service.settings, service.index
     clock = time.monotonic
+    state = OrderState(getattr(index.store, "order", None))
 
     @app.agent(topics.dedupe, name="dedupe")
     async def dedupe(stream: Any) -> None:
@@ -67,7 +92,10 @@ def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
                 # A new consumer generation reads every held article again.
                 generation = event.message.generation_id
                 buffer = ReorderBuffer(
-                    grace=settings.dedupe_grace_seconds, partitions=settings.partitions, now=now
+                    grace=settings.dedupe_grace_seconds,
+                    partitions=settings.partitions,
+                    now=now,
+                    released=state.load(),
                 )
             out = sends()
             acks = []
@@ -90,6 +118,7 @@ def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
             await out.delivered()
             for origin in answered:  # only now: a crash before this answers it again
                 index.mark_answered(origin)
+            state.save(buffer.released)
             for done in acks:
                 await events.ack(done)
             if clock() >= next_expiry:
@@ -116,8 +145,8 @@ def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
         held = released.item
         article, raw_origin = held.article, held.raw_origin
         try:
-            verdict = index.judge(article.id, article.body, origin_key(raw_origin))
-            verdict = dataclasses.replace(verdict, late=released.late)
+            origin = origin_key(raw_origin)
+            verdict = index.judge(article.id, article.body, origin, late=released.late)
             if verdict.status == "duplicate":
                 record = duplicate_record(article, verdict, processed_at=utc_now())
                 await out.send(topics.duplicates, key_of(article.id), serde.dumps(record))

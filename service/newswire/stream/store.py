@@ -7,7 +7,7 @@ from typing import Any
 
 import faust
 
-TABLES = ("dedupe-entries", "dedupe-bands", "dedupe-stories", "dedupe-answered")
+TABLES = ("dedupe-entries", "dedupe-bands", "dedupe-stories", "dedupe-answered", "dedupe-order")
 
 
 @dataclass
@@ -16,6 +16,7 @@ class TableStore:
     bands: Any
     stories: Any
     answered: Any
+    order: Any  # b"released" → the greatest raw key judged so far (stream/dedupe_order.py)
 
     @classmethod
     def create(cls, app: faust.App) -> TableStore:
@@ -33,4 +34,5 @@ class TableStore:
                 help="story id → latest version",
             ),
             answered=app.Table(TABLES[3], help="origin hash → when answered", **raw),
+            order=app.Table(TABLES[4], help="publish-order state", **raw),
         )
