@@ -48,6 +48,12 @@ def _verdict(record: Record) -> tuple[str, str | None, Any]:
     return status, dedupe.get("duplicate_of"), record.value.get("version")
 
 
+def _late(outs: list[Record]) -> bool:
+    """The record says it was judged on arrival, not in publish order: its partition was
+    silent for longer than NEWSWIRE_DEDUPE_GRACE_SECONDS (the issue allows that)."""
+    return bool(outs and (outs[0].value.get("dedupe") or {}).get("late"))
+
+
 def _judged_at(item: Input, outs: list[Record], annotate: dict[str, int]) -> int | None:
     """When the dedupe stage judged it: its record on the annotate stage, else its outcome."""
     if item.id in annotate:
@@ -167,6 +173,7 @@ def _verdict_figures(
     score: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     wrong: list[str] = []
     early: list[str] = []
+    late: list[str] = []
     for item in sent:
         if item.hostile or item.expect is None:
             continue
@@ -180,14 +187,18 @@ def _verdict_figures(
         right = status == want and dup_of == of
         if want == "update":
             right = right and outs[0].value.get("story_id") == of and version == 2
+        original = by_id.get(of) if of is not None else None
+        flagged = _late(outs) or (original is not None and _late(per_input[original.n]))
         if right:
             tally[0] += 1
+        elif flagged or _late_copy_of(item, sent, per_input):
+            late.append(f"{item.id} ({item.kind}): {status} of {dup_of}, flagged late")
+            continue
         else:
             wrong.append(
                 f"{item.id} ({item.kind}): expected {want} of {of}, got {status} of {dup_of}"
             )
-        if of is not None:
-            original = by_id.get(of)
+        if of is not None and not flagged:
             mine = _judged_at(item, outs, annotate)
             theirs = _judged_at(original, per_input[original.n], annotate) if original else None
             if mine is not None and theirs is None:
@@ -198,7 +209,17 @@ def _verdict_figures(
         "right": {k: f"{v[0]}/{v[1]}" for k, v in sorted(score.items())},
         "wrong": {"count": len(wrong), "which": wrong[:50]},
         "judged_before_original": {"count": len(early), "which": early[:50]},
+        "late": {"count": len(late), "which": late[:50]},
     }
+
+
+def _late_copy_of(item: Input, sent: list[Input], per_input: dict[int, list[Record]]) -> bool:
+    """An original judged a duplicate of its own copy because the copy was judged first: right
+    only if one of the two records says late."""
+    for other in sent:
+        if other.expect is not None and other.expect[1] == item.id and _late(per_input[other.n]):
+            return True
+    return False
 
 
 def _failures(data: PhaseData, fig: dict[str, Any]) -> list[str]:

@@ -49,6 +49,8 @@ def show(fig: dict[str, Any], failures: list[str]) -> None:
     w(f"  wrong: {v['wrong']['count']}{_some(v['wrong']['which'], 4)}")
     early = v["judged_before_original"]
     w(f"  judged before their original: {early['count']}{_some(early['which'], 4)}")
+    late = v.get("late", {"count": 0, "which": []})
+    w(f"  judged on arrival, flagged late (allowed): {late['count']}{_some(late['which'], 4)}")
     gap = fig["longest_gap"]
     w(f"longest gap between outcomes: {gap['seconds']} s (starting {gap.get('from_s')} s)")
     for f in fig["faults"]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -42,8 +43,14 @@ class _Seen:
     last: logging.LogRecord | None = None  # the latest dropped one, for flush()
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
 def _key(record: logging.LogRecord) -> Key:
     msg = record.msg if isinstance(record.msg, str) else type(record.msg).__qualname__
+    # Faust and mode format some messages before logging them ("producer buffer full size
+    # 107"): numbers do not make a message different.
+    msg = _NUMBER.sub("#", msg)
     exc = record.exc_info[0].__qualname__ if record.exc_info and record.exc_info[0] else ""
     return (record.name, record.levelno, msg, exc)
 

@@ -275,3 +275,15 @@ def test_the_worker_hook_installs_the_collapser_on_the_root_handlers() -> None:
         assert handler.lines == ["ERROR fake-root Unable connect to node with id 1: refused"]
     finally:
         worker.collapser.close()
+
+
+def test_messages_formatted_before_logging_collapse_despite_their_numbers(rig: Rig) -> None:
+    log = rig.logger()
+    for size in (107, 115, 127):  # mode formats "producer buffer full size %r" itself
+        log.warning(f"producer buffer full size {size}")
+        rig.clock.advance(0.05)
+    log.warning("broker lost")
+    assert rig.out.lines == [
+        f"WARNING {log.name} producer buffer full size 107",
+        f"WARNING {log.name} broker lost",
+    ]

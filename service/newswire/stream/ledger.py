@@ -39,6 +39,21 @@ class Ledger:
     taken: dict[int, int] = field(default_factory=dict)  # offset -> token of the message
     gaps: list[Gap] = field(default_factory=list)
 
+    @property
+    def fresh(self) -> bool:
+        """Nothing delivered yet since the position it was (re)read from."""
+        return not self.taken and not self.gaps
+
+    def holding(self) -> str:
+        """What holds the commit offset, in words (for logs)."""
+        missing = self.first_missing()
+        first_taken = min(self.taken, default=None)
+        if missing is not None and (first_taken is None or missing < first_taken):
+            return f"offset {missing} was skipped and has not been read again"
+        if first_taken is not None:
+            return f"offset {first_taken} is still being processed"
+        return "nothing"
+
     def take(self, offset: int, token: int, now: float) -> Take:
         if self.expect is None:
             self.expect = offset  # no known start: the first delivery defines it

@@ -49,6 +49,9 @@ from newswire.stream.ledger import Ledger, Take
 log = logging.getLogger("newswire")
 # How long skipped offsets are waited for before they are taken as gone (retention).
 GAP_PATIENCE_SECONDS = 30.0
+# A commit offset that has not moved for this long while later messages were finished is
+# logged once, with what holds it.
+HELD_COMMIT_WARNING_SECONDS = 30.0
 
 
 class _TrackedSet(weakref.WeakSet):
@@ -82,6 +85,8 @@ class GuardedConsumer(driver.Consumer):
         self._copies: weakref.WeakSet[Message] = weakref.WeakSet()
         self._parked: weakref.WeakSet[Message] = weakref.WeakSet()
         self._rereads: set[asyncio.Future[None]] = set()
+        self._restart_at: dict[TP, int] = {}
+        self._held: dict[TP, tuple[int, float, bool]] = {}  # offset, since, warned
         self._revoke_hooks: dict[str, Callable[[], None]] = {}
         self._assign_hooks: dict[str, Callable[[], None]] = {}
 
@@ -121,6 +126,8 @@ class GuardedConsumer(driver.Consumer):
             await self.seek(tp, offset)
         except Exception as exc:  # the partition moved meanwhile: its next owner reads it
             log.warning("could not read %s again from %d: %r", tp, offset, exc)
+        else:
+            log.info("reading %s again from offset %d", tp, offset)
 
     def is_copy(self, message: Message) -> bool:
         """A message read again after a seek: its first delivery does the work."""
@@ -158,12 +165,30 @@ class GuardedConsumer(driver.Consumer):
                     tp,
                 )
         offset = self.finished_offset(tp)
+        if ledger is not None and offset is not None:
+            self._watch_held(tp, ledger, offset)
         # Faust's own record of acked offsets only feeds its upstream computation; trim it.
         acked = self._acked[tp]
         if acked and offset is not None:
             acked[:] = [o for o in acked if o >= offset]
             self._acked_index[tp].intersection_update(acked)
         return offset
+
+    def _watch_held(self, tp: TP, ledger: Ledger, offset: int) -> None:
+        now = time.monotonic()
+        held, since, warned = self._held.get(tp, (offset, now, False))
+        if held != offset or ledger.expect is None or ledger.expect <= offset + 1:
+            self._held[tp] = (offset, now, False)  # moving, or nothing beyond it to commit
+        elif not warned and now - since >= HELD_COMMIT_WARNING_SECONDS:
+            log.warning(
+                "commits of %s held at offset %d for %.0f s (read up to %d): %s",
+                tp,
+                offset,
+                now - since,
+                ledger.expect - 1,
+                ledger.holding(),
+            )
+            self._held[tp] = (held, since, True)
 
     def _filter_tps_with_pending_acks(self, topics: Any = None) -> Iterator[TP]:
         # Faust drops a revoked partition's acks before the last commit of a rebalance, so
@@ -181,10 +206,27 @@ class GuardedConsumer(driver.Consumer):
         streams = [tp for tp in self.assignment() if self.app.topics.acks_enabled_for(tp.topic)]
         fresh = [tp for tp in streams if not self._committed_offset.get(tp)]
         starts = dict(await self.earliest_offsets(*fresh)) if fresh else {}
-        for tp in fresh:
-            await self.seek(tp, starts[tp])
         for tp in streams:
-            self._ledgers[tp] = Ledger(expect=self._committed_offset.get(tp) or starts.get(tp))
+            start = self._committed_offset.get(tp) or starts.get(tp)
+            self._ledgers[tp] = Ledger(expect=start)
+            if start is not None:
+                self._restart_at[tp] = start
+
+    def resume_flow(self) -> None:
+        """Streams take messages again. Whatever was fetched between the seek above and now
+        was skipped by the streams (flow suspended) and dropped from their queues: read
+        every partition again from its start, so that the first message they take is the
+        first one due."""
+        super().resume_flow()
+        restart, self._restart_at = self._restart_at, {}
+        for tp, offset in restart.items():
+            ledger = self._ledgers.get(tp)
+            if ledger is None or not ledger.fresh:
+                continue
+            try:
+                self._thread.seek(tp, offset)
+            except Exception as exc:  # revoked meanwhile
+                log.debug("no restart of %s at %d: %r", tp, offset, exc)
 
     def park(self, message: Message) -> None:
         """A message held on purpose (reorder buffer): a rebalance does not wait for it."""
@@ -228,6 +270,8 @@ class GuardedConsumer(driver.Consumer):
     def _forget(self, tps: Iterable[TP]) -> None:
         for tp in tps:
             self._ledgers.pop(tp, None)
+            self._restart_at.pop(tp, None)
+            self._held.pop(tp, None)
 
 
 class IdempotentProducer(driver.Producer):
