@@ -59,7 +59,10 @@ def show(fig: dict[str, Any], failures: list[str]) -> None:
         if "down_s" in f:
             again = f["resume_after_restart_s"]
             w(f"  back after {f['down_s']} s; resume after it was back {again} s")
-        w(f"  resume by raw partition: {f['resume_by_partition_s']}; {f.get('note', '')}")
+        w(f"  resume by partition: {f['resume_by_partition_s']}; {f.get('note', '')}")
+        first = f.get("first_new_outcome_by_raw_partition_s")
+        if first:
+            w(f"  first outcome of an input read after it, by raw partition: {first}")
     if "redelivery" in fig:
         r = fig["redelivery"]
         for row in r["per_window"]:

@@ -42,23 +42,75 @@ def _first_stage(data: PhaseData) -> dict[str, list[int]]:
     return out
 
 
+def _stage_name(topic: str) -> str:
+    return topic.rsplit(".", 1)[-1]
+
+
+def _hops(
+    data: PhaseData, sent: list[Input], per_input: Outcomes
+) -> list[tuple[str, int, list[int]]]:
+    """Each input's way through the pipeline as (partition, arrived, left) hops: its raw
+    partition from when it was published, then the partition of its first record on each
+    stage topic; `left` holds the times of every record of its next step (the next stage
+    topic's records, or its outcomes), copies written when work was done again included."""
+    staged: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
+    for record in sorted(data.stage, key=lambda r: r.ts):
+        if record.key is not None:
+            staged[record.key][record.topic].append(record)
+    hops = []
+    for item in sent:
+        topics = sorted(staged.get(item.id or "", {}).values(), key=lambda rs: rs[0].ts)
+        steps = [(f"raw/{item.partition}", item.ts)]
+        steps += [(f"{_stage_name(rs[0].topic)}/{rs[0].partition}", rs[0].ts) for rs in topics]
+        lefts = [[r.ts for r in rs] for rs in topics] + [[r.ts for r in per_input[item.n]]]
+        for (where, arrived), left in zip(steps, lefts, strict=True):
+            hops.append((where, arrived, left))
+    return hops
+
+
 def resume_after(
     data: PhaseData, t: int, sent: list[Input], per_input: Outcomes
-) -> tuple[float | None, dict[int, float | None]]:
-    """Seconds from `t` until every raw partition stalled at `t` has an outcome again (None:
-    never), and the figure per partition.
+) -> tuple[float | None, dict[str, float | None]]:
+    """Seconds from `t` until every partition (raw or stage) that held work at `t` passes
+    work on again (None: never), and the figure per partition.
 
-    A partition is stalled if one of its inputs published up to 1 s after `t` had no outcome
-    by `t`. It has resumed at the first outcome after `t` of one of its inputs that was read
-    from raw after `t` (its first-stage record is later than `t`, or it has none, e.g. it was
-    rejected at parse), or of any of its inputs if its raw backlog had been read by `t`: an
-    outcome of an article read before the fault does not show that its partition moves again.
-    """
+    A partition held work at `t` if an input had arrived in it (or was published to it up to
+    1 s after `t`) and had not left it by `t`. It has resumed at the first record after `t`
+    that work done on it wrote (a record of an input's next stage, or an outcome; work done
+    again counts: a killed worker's partitions resume once another worker has taken them over
+    and works on them). See `first_new_outcome` for the time until an input read after the
+    fault is out, which with a backlog is the pipeline's latency, not the takeover."""
+    hops = _hops(data, sent, per_input)
+    stalled = {
+        where
+        for where, arrived, left in hops
+        if arrived <= t + PENDING_SLACK_MS and not any(ts <= t for ts in left)
+    }
+    after: dict[str, list[int]] = {where: [] for where in stalled}
+    for where, arrived, left in hops:
+        if where in after and arrived <= t + PENDING_SLACK_MS:
+            after[where].extend(ts for ts in left if ts > t)
+    resumed: dict[str, float | None] = {
+        where: round((min(times) - t) / 1000, 2) if times else None
+        for where, times in sorted(after.items())
+    }
+    if any(v is None for v in resumed.values()):
+        return None, resumed
+    return max([v for v in resumed.values() if v is not None], default=0.0), resumed
+
+
+def first_new_outcome(
+    data: PhaseData, t: int, sent: list[Input], per_input: Outcomes
+) -> dict[int, float | None]:
+    """Per raw partition stalled at `t`: seconds until the first outcome of one of its inputs
+    read from raw after `t` (its first stage record is later than `t`, or it has none), or
+    of any of its inputs if its backlog had been read by `t`. With a backlog this is the
+    pipeline's latency (the work queued ahead of it in every stage), not the takeover."""
     stage1 = _first_stage(data)
     partitions: dict[int, list[Input]] = defaultdict(list)
     for item in sent:
         partitions[item.partition].append(item)
-    resumed: dict[int, float | None] = {}
+    out: dict[int, float | None] = {}
     for p, items in sorted(partitions.items()):
         stalled = any(
             i.ts <= t + PENDING_SLACK_MS and not any(r.ts <= t for r in per_input[i.n])
@@ -66,7 +118,6 @@ def resume_after(
         )
         if not stalled:
             continue
-        # Its raw backlog was read by `t` (inputs never staged, e.g. rejected or lost, aside).
         drained = all(i.ts <= t for i in items) and all(
             any(s <= t for s in stage1[i.id]) for i in items if i.id and stage1.get(i.id)
         )
@@ -78,10 +129,8 @@ def resume_after(
                     continue
                 if drained or not staged or any(t < s <= r.ts for s in staged):
                     best = r.ts
-        resumed[p] = None if best is None else round((best - t) / 1000, 2)
-    if any(v is None for v in resumed.values()):
-        return None, resumed
-    return max([v for v in resumed.values() if v is not None], default=0.0), resumed
+        out[p] = None if best is None else round((best - t) / 1000, 2)
+    return out
 
 
 def fault_figures(
@@ -96,6 +145,7 @@ def fault_figures(
         "resume_s": resume,
         "resume_by_partition_s": parts,
         "limit_s": fault.resume_limit,
+        "first_new_outcome_by_raw_partition_s": first_new_outcome(data, fault.at, sent, per_input),
     }
     if fault.restarted_at is not None:
         out["down_s"] = round((fault.restarted_at - fault.at) / 1000, 1)

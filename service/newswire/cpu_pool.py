@@ -100,6 +100,9 @@ class _Gate:
             if turn.done() and not turn.cancelled() and turn.exception() is None:
                 self.leave()  # the slot was handed over just as we were cancelled
             raise
+        if not self._open:  # handed a slot, but a rebalance began before this batch ran
+            self.leave()
+            raise WorkCancelled
 
     def leave(self) -> None:
         while self._waiting:

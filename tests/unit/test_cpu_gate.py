@@ -52,3 +52,19 @@ async def test_a_waiter_cancelled_with_the_slot_in_hand_gives_it_back() -> None:
     with pytest.raises(asyncio.CancelledError):
         await waiting
     await asyncio.wait_for(gate.enter(), 1)  # the slot was not lost
+
+
+async def test_a_slot_handed_over_just_before_a_pause_is_called_off_too() -> None:
+    # The rebalance parks every batch no process has begun; a waiter that was handed a slot
+    # but had not run yet when the pause came must not begin after it (its output would
+    # come after the last commit, and the next owner would publish it again).
+    gate = _Gate(slots=1)
+    await gate.enter()
+    waiting = asyncio.create_task(gate.enter())
+    await asyncio.sleep(0)
+    gate.leave()  # hands the slot to the waiter...
+    gate.pause()  # ...and the rebalance starts before it runs
+    with pytest.raises(WorkCancelled):
+        await waiting
+    gate.resume()
+    await asyncio.wait_for(gate.enter(), 1)  # the slot was given back
