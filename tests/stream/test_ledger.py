@@ -54,15 +54,29 @@ def test_without_a_known_start_the_first_delivery_is_the_start() -> None:
     assert ledger.commit_offset() == 43
 
 
-def test_gaps_that_never_fill_are_given_up_after_the_patience() -> None:
+def test_gaps_that_do_not_fill_are_overdue_after_the_patience_and_again_after_that() -> None:
     ledger = Ledger(expect=0)
-    ledger.take(5, 5, now=100.0)  # 0-4 deleted by retention, say
+    ledger.take(5, 5, now=100.0)  # 0-4 skipped on the way to the stream
     ledger.finish(5, 5)
-    assert ledger.give_up(now=110.0, patience=30.0) == []
-    assert ledger.commit_offset() == 0
-    (gap,) = ledger.give_up(now=130.0, patience=30.0)
+    assert ledger.overdue(now=105.0, patience=10.0) == []
+    (gap,) = ledger.overdue(now=110.0, patience=10.0)
     assert (gap.start, gap.end) == (0, 5)
-    assert ledger.commit_offset() == 6
+    assert ledger.overdue(now=115.0, patience=10.0) == []  # its clock started over
+    assert len(ledger.overdue(now=120.0, patience=10.0)) == 1
+    assert ledger.commit_offset() == 0  # never given up for being late
+
+
+def test_only_offsets_kafka_no_longer_has_are_given_up() -> None:
+    ledger = Ledger(expect=0)
+    ledger.take(5, 5, now=100.0)
+    ledger.take(9, 9, now=100.0)  # 6-8 skipped too
+    ledger.finish(5, 5)
+    ledger.finish(9, 9)
+    (dropped,) = ledger.drop_below(3)  # retention deleted 0-2
+    assert (dropped.start, dropped.end) == (0, 3)
+    assert ledger.commit_offset() == 3  # 3 and 4 exist: still held for them
+    assert [(g.start, g.end) for g in ledger.drop_below(7)] == [(3, 5), (6, 7)]
+    assert ledger.commit_offset() == 7
 
 
 @settings(max_examples=300, deadline=None)

@@ -199,6 +199,50 @@ async def test_skipped_offsets_hold_the_commit_and_are_read_again(
     assert partition.commit_offset() == 15
 
 
+async def test_skipped_offsets_that_do_not_come_are_read_again_and_never_given_up(
+    partition: Partition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen in the chaos suite: after a read again, part of a gap never arrived; giving it
+    up after a patience committed past 34 messages that Kafka still had (lost)."""
+    consumer = partition.consumer
+    clock = [1000.0]
+    monkeypatch.setattr(offsets.time, "monotonic", lambda: clock[0])
+    seeks: list[tuple[TP, int]] = []
+    earliest = {tp: 0}
+
+    async def seek(tp_: TP, offset: int) -> None:
+        seeks.append((tp_, offset))
+
+    async def earliest_offsets(*tps: TP) -> dict[TP, int]:
+        return {t: earliest[t] for t in tps}
+
+    monkeypatch.setattr(consumer, "seek", seek)
+    monkeypatch.setattr(consumer, "earliest_offsets", earliest_offsets)
+    partition.take(10, 11)
+    partition.take(16)  # 12-15 skipped
+    partition.finish(10, 11, 16)
+    await asyncio.sleep(0)
+    assert seeks == [(tp, 12)]
+    partition.take(12, 13)  # the read again brings 12 and 13, never 14 and 15
+    partition.finish(12, 13)
+    for minutes in (1, 2, 5):
+        clock[0] = 1000.0 + 60 * minutes
+        assert partition.commit_offset() == 14  # held, however long it takes
+        for _ in range(3):
+            await asyncio.sleep(0)
+    assert seeks[1:] == [(tp, 14)] * 3  # read again from the first missing, again and again
+    earliest[tp] = 15  # retention deleted 14: that one is gone for good, 15 is not
+    clock[0] += 60
+    partition.commit_offset()
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert partition.commit_offset() == 15
+    assert seeks[-1] == (tp, 15)
+    partition.take(15)
+    partition.finish(15)
+    assert partition.commit_offset() == 17
+
+
 async def test_after_a_rebalance_every_partition_is_read_from_a_known_position(
     partition: Partition, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -87,12 +87,20 @@ class Ledger:
     def first_missing(self) -> int | None:
         return min((gap.start for gap in self.gaps), default=None)
 
-    def give_up(self, now: float, patience: float) -> list[Gap]:
-        """Forget gaps that were not filled within `patience` seconds (the records no longer
-        exist: retention, compaction); returns them."""
-        stale = [gap for gap in self.gaps if now - gap.since >= patience]
-        self.gaps = [gap for gap in self.gaps if now - gap.since < patience]
-        return stale
+    def overdue(self, now: float, patience: float) -> list[Gap]:
+        """Gaps not filled within `patience` seconds since they were found or last read again
+        (their clock starts over: the caller reads them again)."""
+        late = [gap for gap in self.gaps if now - gap.since >= patience]
+        for gap in late:
+            gap.since = now
+        return [Gap(gap.start, gap.end, gap.since) for gap in late]
+
+    def drop_below(self, offset: int) -> list[Gap]:
+        """Forget the missing offsets below `offset` (Kafka no longer has them: retention,
+        compaction); returns what was forgotten. Offsets that still exist are never given up."""
+        dropped = [Gap(g.start, min(g.end, offset), g.since) for g in self.gaps if g.start < offset]
+        self.gaps = [Gap(max(g.start, offset), g.end, g.since) for g in self.gaps if g.end > offset]
+        return dropped
 
     def _fill(self, offset: int) -> bool:
         for index, gap in enumerate(self.gaps):

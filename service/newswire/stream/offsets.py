@@ -47,8 +47,9 @@ from faust.types import TP, Message
 from newswire.stream.ledger import Ledger, Take
 
 log = logging.getLogger("newswire")
-# How long skipped offsets are waited for before they are taken as gone (retention).
-GAP_PATIENCE_SECONDS = 30.0
+# Skipped offsets not delivered this long after they were read again are read again (they are
+# given up only once Kafka no longer has them).
+GAP_RETRY_SECONDS = 10.0
 # A commit offset that has not moved for this long while later messages were finished is
 # logged once, with what holds it.
 HELD_COMMIT_WARNING_SECONDS = 30.0
@@ -129,6 +130,28 @@ class GuardedConsumer(driver.Consumer):
         else:
             log.info("reading %s again from offset %d", tp, offset)
 
+    async def _recover_gaps(self, tp: TP, ledger: Ledger) -> None:
+        """Skipped offsets still missing after a read again: give up those Kafka no longer
+        has, read the partition again from the first one it has."""
+        try:
+            earliest = (await self.earliest_offsets(tp)).get(tp)
+        except Exception as exc:  # the broker is away: try again at the next retry
+            log.warning("could not look up the earliest offset of %s: %r", tp, exc)
+            return
+        if self._ledgers.get(tp) is not ledger:
+            return  # a rebalance started the partition over meanwhile
+        for gap in ledger.drop_below(earliest) if earliest is not None else []:
+            log.error(
+                "offsets %d-%d of %s no longer exist in Kafka (retention); going on without them",
+                gap.start,
+                gap.end - 1,
+                tp,
+            )
+        start = ledger.first_missing()
+        if start is not None:
+            log.warning("offsets of %s from %d still missing; reading them again", tp, start)
+            await self._read_again(tp, start)
+
     def is_copy(self, message: Message) -> bool:
         """A message read again after a seek: its first delivery does the work."""
         return message in self._copies
@@ -156,14 +179,10 @@ class GuardedConsumer(driver.Consumer):
 
     def _new_offset(self, tp: TP) -> int | None:
         ledger = self._ledgers.get(tp)
-        if ledger is not None:
-            for gap in ledger.give_up(time.monotonic(), GAP_PATIENCE_SECONDS):
-                log.error(
-                    "offsets %d-%d of %s never arrived when read again; going on without them",
-                    gap.start,
-                    gap.end - 1,
-                    tp,
-                )
+        if ledger is not None and ledger.overdue(time.monotonic(), GAP_RETRY_SECONDS):
+            task = asyncio.ensure_future(self._recover_gaps(tp, ledger))
+            self._rereads.add(task)
+            task.add_done_callback(self._rereads.discard)
         offset = self.finished_offset(tp)
         if ledger is not None and offset is not None:
             self._watch_held(tp, ledger, offset)
