@@ -200,12 +200,17 @@ class Publisher:
         """Send in order (`rate` per second, else at once); fills partition/offset/ts."""
         started = time.monotonic()
         pending: list[tuple[Input, asyncio.Future[Any]]] = []
+        last_ts = 0
         for number, item in enumerate(inputs):
             if stop is not None and stop.is_set():
                 break
             if rate:
                 await asyncio.sleep(max(0.0, started + number / rate - time.monotonic()))
-            ts = now_ms()
+            # Strictly increasing timestamps, as `newswire replay` stamps them: publish order is
+            # (timestamp, partition, offset), so with equal timestamps an article sent later to a
+            # lower partition would count as the earlier one and the expectations (send order)
+            # would be wrong, not the service.
+            ts = last_ts = max(now_ms(), last_ts + 1)
             future = await self.producer.send(self.topic, item.value, key=item.key, timestamp_ms=ts)
             pending.append((item, future))
         for item, future in pending:
