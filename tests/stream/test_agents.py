@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from streamkit import SEED_BODY, Recorder, article, put_all, validator
+from streamkit import SEED_BODY, Recorder, article, make_service, put_all, validator
 
 from newswire.bootstrap import build_annotator
 from newswire.core.clean import Cleaner
 from newswire.cpu_pool import InlineRunner
 from newswire.settings import Settings
+from newswire.stream.agents import ANNOTATE_BATCH_BYTES
 from newswire.stream.app import Service, create_app
 
 
@@ -224,3 +225,38 @@ async def test_annotate_isolates_a_failing_article(service: tuple[Service, Recor
     assert dead["stage"] == "annotate"
     assert dead["raw_origin"]["topic"] == svc.settings.raw_topic
     validator("dlq").validate(dead)
+
+
+async def test_a_long_article_is_annotated_alone_not_with_the_short_ones(
+    blank_nlp: Any,
+) -> None:
+    svc, rec = make_service(blank_nlp, nlp_inflight_batches=4, nlp_batch_timeout=0.2)
+    long_body = " ".join([SEED_BODY] * (ANNOTATE_BATCH_BYTES // len(SEED_BODY) + 2))
+    names = ["s1", "s2", "long", "s3", "s4"]
+    bodies = {"long": long_body}
+    await put_all(
+        svc,
+        "clean",
+        [article(n, body=bodies.get(n, SEED_BODY.replace("Russia", n))) for n in names],
+        until=lambda: len(rec.of("dedupe")) == 5,
+    )
+    await put_all(
+        svc,
+        "dedupe",
+        [orjson.dumps(v) for _, v in rec.of("dedupe")],
+        until=lambda: len(rec.of("annotate")) + len(rec.of("duplicates")) == 5,
+    )
+    annotator = svc.runner._annotator  # type: ignore[attr-defined]
+    real = annotator.annotate
+    batches: list[list[str]] = []
+
+    def recording(items: list[Any]) -> list[Any]:
+        batches.append([item.id for item in items])
+        return real(items)
+
+    annotator.annotate = recording
+    staged = [orjson.dumps(v) for _, v in rec.of("annotate")]
+    await put_all(svc, "annotate", staged, until=lambda: len(rec.of("enriched")) == len(staged))
+    assert ["long"] in batches
+    assert all(len(batch) == 1 for batch in batches if "long" in batch)
+    assert sum(len(batch) for batch in batches) == len(staged)

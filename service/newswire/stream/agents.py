@@ -23,7 +23,7 @@ from newswire.core import serde
 from newswire.core.pipeline import annotate_input, internal_error, utc_now
 from newswire.core.records import CleanArticle, Rejected, enriched_record
 from newswire.cpu_pool import WorkCancelled
-from newswire.stream.batching import event_batches
+from newswire.stream.batching import by_size, event_batches
 from newswire.stream.dedupe_order import register_dedupe
 from newswire.stream.progress import MARK_INTERVAL, RawProgress, mark_message
 from newswire.stream.sending import Sends, key_of, origin_of
@@ -32,6 +32,10 @@ log = logging.getLogger("newswire")
 _HEADROOM = 4096  # Kafka's record and batch overhead
 CLEAN_BATCH = 32
 CLEAN_WITHIN = 0.01
+# An annotation batch holds at most this many bytes of stage messages (about 25 typical
+# articles): a long article goes through the model alone, and the short ones that arrived with
+# it come out on another process meanwhile instead of waiting for it.
+ANNOTATE_BATCH_BYTES = 131_072
 
 
 def register_agents(service: Any) -> None:
@@ -109,10 +113,11 @@ def register_agents(service: Any) -> None:
             async for batch in event_batches(
                 events, settings.nlp_batch_size, settings.nlp_batch_timeout
             ):
-                await slots.acquire()
-                task = asyncio.create_task(_annotate_batch(batch, events))
-                running.add(task)
-                task.add_done_callback(lambda t: (running.discard(t), slots.release()))
+                for part in by_size(batch, ANNOTATE_BATCH_BYTES):
+                    await slots.acquire()
+                    task = asyncio.create_task(_annotate_batch(part, events))
+                    running.add(task)
+                    task.add_done_callback(lambda t: (running.discard(t), slots.release()))
         finally:
             for task in running:
                 task.cancel()

@@ -69,3 +69,20 @@ async def event_batches(stream: Any, size: int, within: float) -> AsyncIterator[
             await task
         if task.done() and not task.cancelled() and task.exception() is not None:
             raise task.exception()  # type: ignore[misc]
+
+
+def by_size(events: list[Any], max_bytes: int) -> list[list[Any]]:
+    """`events` in order, in consecutive runs of at most `max_bytes` of message values; an
+    event as large as that alone. A long article in a batch of short ones would hold them all
+    until the model is through it (and a batch's time budget grows with its size)."""
+    runs: list[list[Any]] = []
+    size = 0
+    for event in events:
+        length = len(event.value or b"")
+        if runs and size + length <= max_bytes:
+            runs[-1].append(event)
+            size += length
+        else:
+            runs.append([event])
+            size = length
+    return runs
