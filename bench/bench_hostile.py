@@ -102,7 +102,8 @@ class Steps:
 
 
 def instrument() -> Steps:
-    from newswire.core import annotate, clean, text
+    from newswire.core import clean, text
+    from newswire.core.annotate import entities, keywords, quotes
 
     steps = Steps()
     for owner, name, step in (
@@ -112,10 +113,10 @@ def instrument() -> Steps:
         (clean, "parse_credit_paragraph", "credits"),
         (clean, "chrome_rule_for", "chrome"),
         (text, "detect_language", "langid"),
-        (annotate, "_entities", "entities"),
-        (annotate, "_entity_records", "records"),
-        (annotate, "_quotes", "quotes"),
-        (annotate, "_keywords", "keywords"),
+        (entities, "find", "entities"),
+        (entities, "records", "records"),
+        (quotes, "find", "quotes"),
+        (keywords, "find", "keywords"),
     ):
         if hasattr(owner, name):
             steps.wrap(owner, name, step)

