@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -32,6 +31,7 @@ from newswire.core.annotate import AnnotateInput, Annotator, ModelNotAvailable
 from newswire.core.clean import Cleaner
 from newswire.core.pipeline import annotate_safely, internal_error, prepare
 from newswire.core.records import CleanArticle, Rejected
+from newswire.cpu_gate import Gate, WorkCancelled
 
 Annotation = dict[str, Any] | Rejected
 Cleaned = CleanArticle | Rejected
@@ -69,58 +69,6 @@ class CpuRunner(Protocol):
     def resume(self) -> None: ...
 
     def close(self) -> None: ...
-
-
-class WorkCancelled(Exception):
-    """Annotation was called off before a process began it: the worker is giving its
-    partitions up (a rebalance). The input is read again by whoever owns it next."""
-
-
-class _Gate:
-    """At most `slots` annotation batches in the processes at once (one per process); the rest
-    wait here, where a rebalance can call them off (`pause`) without stopping work that a
-    process has begun, so the rebalance waits for one batch at most, not for a queue."""
-
-    def __init__(self, slots: int) -> None:
-        self._free = slots
-        self._open = True
-        self._waiting: deque[asyncio.Future[None]] = deque()
-
-    async def enter(self) -> None:
-        if not self._open:
-            raise WorkCancelled
-        if self._free > 0 and not self._waiting:
-            self._free -= 1
-            return
-        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiting.append(turn)
-        try:
-            await turn
-        except asyncio.CancelledError:
-            if turn.done() and not turn.cancelled() and turn.exception() is None:
-                self.leave()  # the slot was handed over just as we were cancelled
-            raise
-        if not self._open:  # handed a slot, but a rebalance began before this batch ran
-            self.leave()
-            raise WorkCancelled
-
-    def leave(self) -> None:
-        while self._waiting:
-            turn = self._waiting.popleft()
-            if not turn.done():
-                turn.set_result(None)  # the slot goes to the next in line
-                return
-        self._free += 1
-
-    def pause(self) -> None:
-        self._open = False
-        while self._waiting:
-            turn = self._waiting.popleft()
-            if not turn.done():
-                turn.set_exception(WorkCancelled())
-
-    def resume(self) -> None:
-        self._open = True
 
 
 # ---------------------------------------------------------------------- in the processes
@@ -175,7 +123,7 @@ class _Runner:
         self.max_bytes = max_bytes
         self.budget = budget
         self.model = "unknown"
-        self._gate = _Gate(nlp_slots)
+        self._gate = Gate(nlp_slots)
 
     def pause(self) -> None:
         """Call off annotation not yet begun; new calls raise WorkCancelled until `resume`."""

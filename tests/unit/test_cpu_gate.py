@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from newswire.cpu_pool import WorkCancelled, _Gate
+from newswire.cpu_gate import Gate, WorkCancelled
 
 
 async def test_batches_beyond_the_processes_wait_their_turn_in_order() -> None:
-    gate = _Gate(slots=1)
+    gate = Gate(slots=1)
     await gate.enter()
     order: list[str] = []
 
@@ -28,7 +28,7 @@ async def test_batches_beyond_the_processes_wait_their_turn_in_order() -> None:
 
 
 async def test_pause_calls_off_the_waiting_batches_not_the_running_one() -> None:
-    gate = _Gate(slots=1)
+    gate = Gate(slots=1)
     await gate.enter()  # a process has begun this one
     waiting = asyncio.create_task(gate.enter())
     await asyncio.sleep(0)
@@ -43,7 +43,7 @@ async def test_pause_calls_off_the_waiting_batches_not_the_running_one() -> None
 
 
 async def test_a_waiter_cancelled_with_the_slot_in_hand_gives_it_back() -> None:
-    gate = _Gate(slots=1)
+    gate = Gate(slots=1)
     await gate.enter()
     waiting = asyncio.create_task(gate.enter())
     await asyncio.sleep(0)
@@ -58,7 +58,7 @@ async def test_a_slot_handed_over_just_before_a_pause_is_called_off_too() -> Non
     # The rebalance parks every batch no process has begun; a waiter that was handed a slot
     # but had not run yet when the pause came must not begin after it (its output would
     # come after the last commit, and the next owner would publish it again).
-    gate = _Gate(slots=1)
+    gate = Gate(slots=1)
     await gate.enter()
     waiting = asyncio.create_task(gate.enter())
     await asyncio.sleep(0)
