@@ -116,6 +116,9 @@ async def replay(
         linger_ms=5,
     )
     await producer.start()
+    # Metadata before the first stamp: timestamps should be close to when records are appended
+    # (the dedupe stage orders by them).
+    await producer.partitions_for(topic)
     console = Console(stderr=True)
     show = console.is_terminal if progress is None else progress
     total = len(records) * loop

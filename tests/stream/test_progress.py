@@ -1,0 +1,37 @@
+"""Raw-partition progress marks: how far the clean stage has passed each raw partition on."""
+
+from __future__ import annotations
+
+from newswire.stream.progress import RawProgress
+
+
+def test_a_partition_with_work_left_reports_its_last_passed_record() -> None:
+    progress = RawProgress()
+    progress.passed_on({"partition": 0, "offset": 4, "timestamp": 1_000})
+    marks = progress.marks([0], finished={0: 5}, highwaters={0: 9}, polled_ms=50_000)
+    assert marks == [(1_000, 0, 5)]
+
+
+def test_a_partition_never_read_and_not_at_its_end_reports_nothing() -> None:
+    progress = RawProgress()
+    assert progress.marks([1], finished={1: 0}, highwaters={1: 3}, polled_ms=50_000) == []
+
+
+def test_a_partition_read_to_its_end_leaves_room_for_records_still_on_their_way() -> None:
+    """Seen in CI: a replay's first record was appended more than 250 ms after its producer
+    stamped it. A partition read to its end must not claim that no record stamped in the last
+    second can still come, or that record is judged after later-published ones."""
+    progress = RawProgress()
+    polled = 50_000
+    (low,) = progress.marks([2], finished={2: 0}, highwaters={2: 0}, polled_ms=polled)
+    stamped_late = (polled - 900, 2, 0)  # stamped 0.9 s before the poll, appended after it
+    assert stamped_late >= low
+
+
+def test_a_partition_at_its_end_reports_the_greater_of_last_passed_and_idle_bound() -> None:
+    progress = RawProgress()
+    progress.passed_on({"partition": 3, "offset": 6, "timestamp": 49_999})
+    marks = progress.marks([3], finished={3: 7}, highwaters={3: 7}, polled_ms=50_000)
+    assert marks == [(49_999, 3, 7)]
+    progress.forget([3])
+    assert progress.marks([3], finished={3: 7}, highwaters={3: 8}, polled_ms=50_000) == []
