@@ -13,6 +13,7 @@ from pathlib import Path
 
 import orjson
 
+from newswire.core.parse import seed_fields
 from newswire.core.pipeline import InputRecord
 
 SUFFIXES = (".txt", ".json", ".jsonl")
@@ -73,5 +74,4 @@ def seed_text_to_json(stem: str, data: bytes) -> bytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data  # not UTF-8: forwarded as is, rejected downstream with reason not_utf8
-    headline, _, body = text.lstrip("\ufeff").partition("\n")
-    return orjson.dumps({"id": stem, "headline": headline.strip(), "body": body})
+    return orjson.dumps(seed_fields(stem, text))

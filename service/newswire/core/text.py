@@ -108,11 +108,6 @@ def split_blocks(text: str) -> list[list[str]]:
     return [[line for line in block if line] for block in blocks if any(block)]
 
 
-def split_paragraphs(text: str) -> list[str]:
-    """Paragraphs, with hard-wrapped lines joined."""
-    return [" ".join(block) for block in split_blocks(text) if block]
-
-
 def fold_for_compare(text: str) -> str:
     """Casefolded letters and digits only: 'Russia and China…' == 'RUSSIA AND CHINA'."""
     text = unicodedata.normalize("NFKC", text).casefold()
