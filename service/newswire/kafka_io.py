@@ -10,15 +10,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from newswire.core.parse import derive_id
+from newswire.core.parse import decode_raw
 from newswire.core.pipeline import InputRecord
+from newswire.core.records import key_of
 from newswire.inputs import read_inputs
 from newswire.settings import Settings
 
@@ -67,27 +67,12 @@ async def _broker_count(admin: AIOKafkaAdminClient) -> int:
 
 
 def message_key(record: InputRecord) -> bytes | None:
-    """Key = article id, so a replay of the same article lands on the same partition (and
-    outputs keyed the same way are idempotent). Id-less articles get the id the pipeline
-    derives; unparsable input has no key."""
-    try:
-        value = orjson.loads(record.data)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(value, dict):
-        return None
-    article_id = value.get("id")
-    if isinstance(article_id, str) and article_id:
-        return article_id.encode()
-    body = value.get("body")
-    if isinstance(body, str) and body.strip():
-        source, headline = value.get("source"), value.get("headline")
-        return derive_id(
-            source if isinstance(source, str) else None,
-            headline if isinstance(headline, str) else "",
-            body,
-        ).encode()
-    return None
+    """Key = the article id the pipeline gives the message (core/parse, one rule), so a replay
+    of the same article lands on the same partition and outputs keyed the same way are
+    idempotent. A message the pipeline rejects keeps a valid id of its own if it has one;
+    otherwise it has no key."""
+    raw = decode_raw(record.data, max_bytes=sys.maxsize)  # size is the worker's to judge
+    return key_of(raw.id)
 
 
 @dataclass

@@ -32,6 +32,7 @@ from newswire.core.records import (
     rejected_record,
 )
 from newswire.core.serde import clean_from_dict, clean_to_dict, dumps, loads, verdict_from_dict
+from newswire.kafka_io import message_key
 
 BODY_A = (
     "The central bank raised interest rates by a quarter point on Tuesday, its third increase "
@@ -291,3 +292,25 @@ def test_clean_article_round_trips_through_serde(clean_seeds) -> None:
 def test_verdict_round_trips_through_serde() -> None:
     verdict = Verdict("update", "s", 2, "s", 0.73, "minhash")
     assert verdict_from_dict(loads(dumps(verdict))) == verdict
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        message(id="a1", headline="Rates rise", body=BODY_A),
+        message(headline="Rates rise", body=BODY_A),  # no id: the derived one
+        message(id="x" * 300, headline="Rates rise", body=BODY_A),  # too long: rejected
+        message(id=12345, headline="Rates rise", body=BODY_A),  # not a string: rejected
+        message(id="", headline="Rates rise", body=BODY_A),
+        b"not json",
+        b"[1, 2]",
+    ],
+)
+def test_replay_keys_a_message_by_the_id_its_outcome_carries(
+    pipeline: Pipeline, data: bytes
+) -> None:
+    """One id rule: `newswire replay` keys a raw message with the id the pipeline gives its
+    outcome (they disagreed on ids over 256 characters and ids that are not strings)."""
+    (outcome,) = pipeline.run([InputRecord("f:1", data)])
+    expected = outcome.record.get("id")
+    assert message_key(InputRecord("f:1", data)) == (expected.encode() if expected else None)

@@ -26,6 +26,11 @@ class RawArticle:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
+def key_of(article_id: str | None) -> bytes | None:
+    """The Kafka key of an article's records (raw, stage and output): its id."""
+    return article_id.encode("utf-8", "surrogatepass") if article_id else None
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """An expected failure: the input cannot become an article. `reason` is machine-readable."""

@@ -21,12 +21,12 @@ from typing import Any
 
 from newswire.core import serde
 from newswire.core.pipeline import annotate_input, internal_error, utc_now
-from newswire.core.records import CleanArticle, Rejected, enriched_record
+from newswire.core.records import CleanArticle, Rejected, enriched_record, key_of
 from newswire.cpu_gate import WorkCancelled
 from newswire.stream.batching import by_size, event_batches
 from newswire.stream.dedupe_order import register_dedupe
 from newswire.stream.progress import MARK_INTERVAL, RawProgress, mark_message
-from newswire.stream.sending import Sends, key_of, origin_of
+from newswire.stream.sending import Sends, origin_of
 
 log = logging.getLogger("newswire")
 _HEADROOM = 4096  # Kafka's record and batch overhead

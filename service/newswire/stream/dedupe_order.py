@@ -27,11 +27,11 @@ from typing import Any
 
 from newswire.core import serde
 from newswire.core.pipeline import internal_error, utc_now
-from newswire.core.records import CleanArticle, duplicate_record
+from newswire.core.records import CleanArticle, duplicate_record, key_of
 from newswire.core.reorder import Key, Released, ReorderBuffer
 from newswire.stream.batching import is_copy
 from newswire.stream.progress import is_mark
-from newswire.stream.sending import Sends, key_of, origin_key, origin_of
+from newswire.stream.sending import Sends, origin_key, origin_of
 
 log = logging.getLogger("newswire")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from newswire.core import serde
 from newswire.core.pipeline import utc_now
-from newswire.core.records import Rejected, dlq_record
+from newswire.core.records import Rejected, dlq_record, key_of
 
 log = logging.getLogger("newswire")
 _MAX_BACKOFF = 30.0
@@ -34,10 +34,6 @@ def origin_of(event: Any) -> dict[str, Any]:
 
 def origin_key(origin: dict[str, Any]) -> str:
     return f"{origin['topic']}/{origin['partition']}/{origin['offset']}"
-
-
-def key_of(article_id: str | None) -> bytes | None:
-    return article_id.encode("utf-8", "surrogatepass") if article_id else None
 
 
 class Sends:
