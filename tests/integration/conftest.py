@@ -211,13 +211,15 @@ from newswire.broker_cluster import ClusterStatus  # noqa: E402
 CLUSTER_PORT = 29492
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def kafka_cluster() -> Iterator[ClusterStatus]:
     """A fresh three-node KRaft cluster (``newswire.broker_cluster``) under ``<repo>/.kafka``,
-    shared by the session; yields its ``ClusterStatus`` (``.url``, ``.bootstrap_servers``,
-    ``.home`` and ``.port`` for ``kill_node``/``restart_node``/``partition_leader``). Tests may
-    kill and restart nodes but must leave all three running. Stopped at the end; its folder
-    (logs under ``.kafka/cluster-<port>/node-<i>/kafka.log``) stays until the next session."""
+    shared by the tests of one module and stopped after them (three more JVMs on a two-core
+    machine slow every later test's broker and workers). Yields its ``ClusterStatus``
+    (``.url``, ``.bootstrap_servers``, ``.home`` and ``.port`` for ``kill_node``,
+    ``restart_node``, ``partition_leader``). Tests may kill and restart nodes but must leave all
+    three running. Its folder (logs under ``.kafka/cluster-<port>/node-<i>/kafka.log``) stays
+    until the next session."""
 
     def ports_free(base: int) -> bool:
         return not any(

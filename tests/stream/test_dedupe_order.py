@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import orjson
 from streamkit import SEED_BODY, Recorder, article, make_service, put_all, wait_until
 
 from newswire.stream.app import Service
+from newswire.stream.dedupe_order import StageClock
 
 COPY_BODY = SEED_BODY  # republished under another id: an exact duplicate
 
@@ -102,3 +104,39 @@ async def test_a_silent_partition_is_waited_for_only_the_grace(blank_nlp: Any) -
         assert verdicts(rec)[1] == ("orig", "duplicate", True)
     finally:
         svc.runner.close()
+
+
+async def test_a_dedupe_consumer_behind_its_topic_does_not_take_partitions_for_silent(
+    blank_nlp: Any,
+) -> None:
+    """Silence is judged by when marks were sent, not when this consumer reads them. Here the
+    consumer reads a stretch of its topic late (a stall, a backlog): the mark it reads after
+    the grace was sent right after the copy, so partition 0 was not silent yet. Judged by the
+    reading time, the copy would be released past partition 0 and win the race (CI saw this
+    once: a seed article judged before the one it duplicates)."""
+    svc, rec = make_service(blank_nlp, partitions=2, dedupe_grace_seconds=0.3)
+    try:
+        payloads = await staged(svc, rec)
+        async with svc.app.agents["dedupe"].test_context() as dedupe:
+            sent = time.time()
+            await dedupe.put(at(payloads["copy"], 200, 1, 0), timestamp=sent)
+            await asyncio.sleep(0.5)  # the consumer falls behind by more than the grace
+            await dedupe.put(mark((250, 1, 1)), timestamp=sent + 0.01)
+            await asyncio.sleep(0.2)
+            assert rec.sent == []  # still waiting for partition 0
+            await dedupe.put(at(payloads["orig"], 100, 0, 0), timestamp=sent + 0.02)
+            await dedupe.put(mark((300, 0, 1)), timestamp=sent + 0.03)
+            await wait_until(lambda: len(rec.sent) == 2)
+        assert verdicts(rec) == [("orig", "unique", False), ("copy", "duplicate", False)]
+    finally:
+        svc.runner.close()
+
+
+def test_the_stage_clock_runs_with_the_sending_time_and_never_backwards() -> None:
+    ticks = iter([100.0, 101.0, 102.0, 103.0])
+    walls = iter([5000.0, 5001.0, 5002.0, 5003.0])
+    clock = StageClock(monotonic=lambda: next(ticks), wall=lambda: next(walls))
+    assert clock.at(None) == 100.0  # no sending time: no lag
+    assert clock.at(4999.0) == 100.0  # read 2 s after it was sent: 101 - 2 = 99, held at 100
+    assert clock.at(5002.0) == 102.0  # read as it is sent
+    assert clock.at(5010.0) == 103.0  # a sender clock ahead of ours: no lag

@@ -152,3 +152,20 @@ def test_what_was_released_outlives_the_buffer() -> None:
     )
     second.add((100, 1, 0), "a", now=1.0)  # published before b, arriving after it
     assert [(r.item, r.late) for r in second.release(1.0)] == [("a", True)]
+
+
+def test_an_article_released_past_a_silent_partition_names_that_partition() -> None:
+    buffer: ReorderBuffer[str] = ReorderBuffer(grace=1.0, partitions=2, now=0.0)
+    buffer.add((10, 1, 0), "b", 0.0)
+    assert buffer.release(0.5) == []
+    assert buffer.passed_over == {}
+    assert [r.item for r in buffer.release(1.0)] == ["b"]
+    assert buffer.passed_over == {0: 0.0}
+
+
+def test_no_partition_is_passed_over_when_every_partition_is_past_the_article() -> None:
+    buffer: ReorderBuffer[str] = ReorderBuffer(grace=1.0, partitions=2, now=0.0)
+    buffer.add((10, 1, 0), "b", 0.0)
+    buffer.progress(0, (11, 0, 0), 0.1)
+    assert [r.item for r in buffer.release(0.2)] == ["b"]
+    assert buffer.passed_over == {}

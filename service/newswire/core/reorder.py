@@ -52,6 +52,9 @@ class ReorderBuffer(Generic[T]):
         self._advanced: dict[int, float] = {}
         self._released = released
         self._seq = 0
+        # Silent partitions an article was released without waiting for: {partition: silent
+        # since}, for the caller to report (an ordering promise given up must show in the log).
+        self.passed_over: dict[int, float] = {}
         self.partitions(partitions, now)
 
     def __len__(self) -> int:
@@ -86,6 +89,9 @@ class ReorderBuffer(Generic[T]):
         out, self._late = self._late, []
         while self._heap and self._ready(self._heap[0][0], now):
             key, _, item = heapq.heappop(self._heap)
+            for q in self._advanced:
+                if q != key[1] and self._low_blocks(q, key):  # ready: q is silent
+                    self.passed_over.setdefault(q, self._advanced[q])
             out.append(Released(item, key, late=False))
             self._released = key if self._released is None else max(self._released, key)
         return out
@@ -113,5 +119,8 @@ class ReorderBuffer(Generic[T]):
             return False  # a partition is delivered in order: nothing earlier can follow
         if now - self._advanced[partition] >= self.grace:
             return False  # silent: not waited for any longer
+        return self._low_blocks(partition, key)
+
+    def _low_blocks(self, partition: int, key: Key) -> bool:
         low = self._low.get(partition)
         return low is None or low <= key

@@ -71,9 +71,33 @@ class OrderState:
             self._saved = released
 
 
+class StageClock:
+    """The reorder buffer's clock: wall time, minus how far behind the dedupe topic this
+    consumer reads. A partition is silent when no mark for it was *sent* for the grace, not
+    when this consumer has not *read* one: a dedupe consumer that stalls or reads a backlog
+    must not take every other partition for silent (the marks that prove them alive are in the
+    part of the topic it has not read yet)."""
+
+    def __init__(
+        self,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self._monotonic, self._wall = monotonic, wall
+        self._last = float("-inf")
+
+    def at(self, sent: float | None) -> float:
+        """Now, for a record sent at `sent` (epoch seconds, the sender's clock; None: unknown).
+        Never goes back; a sender clock ahead of ours counts as no lag."""
+        lag = max(0.0, self._wall() - sent) if sent else 0.0
+        self._last = max(self._last, self._monotonic() - lag)
+        return self._last
+
+
 def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
     app, topics, settings, index = service.app, service.topics, service.settings, service.index
     clock = time.monotonic
+    stage_clock = StageClock()
     state = OrderState(getattr(index.store, "order", None))
 
     @app.agent(topics.dedupe, name="dedupe")
@@ -87,7 +111,7 @@ def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
             if is_copy(app.consumer, event):  # read again after a seek: done already
                 await events.ack(event)
                 continue
-            now = clock()
+            now = stage_clock.at(getattr(event.message, "timestamp", None))
             if buffer is None or event.message.generation_id != generation:
                 # A new consumer generation reads every held article again.
                 generation = event.message.generation_id
@@ -107,7 +131,16 @@ def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
             if not held:
                 acks.append(event)
             answered: set[str] = set()
-            for released in buffer.release(now):
+            releasable = buffer.release(now)
+            for partition, since in buffer.passed_over.items():
+                log.warning(
+                    "dedupe: raw partition %d silent for %.1f s (no progress mark, no article):"
+                    " judging later-published articles without waiting for it",
+                    partition,
+                    now - since,
+                )
+            buffer.passed_over.clear()
+            for released in releasable:
                 origin = origin_key(released.item.raw_origin)
                 if origin in answered or index.answered(origin):  # read again (rebalance, crash)
                     log.debug("dedupe: %s already answered", origin)
