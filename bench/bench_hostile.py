@@ -152,8 +152,8 @@ def run_case(data: bytes, nlp: Any, gazetteer: Any, send: Callable[[dict], None]
     from newswire.core.annotate import Annotator
     from newswire.core.clean import Cleaner
     from newswire.core.parse import decode_raw
-    from newswire.core.pipeline import annotate_input
     from newswire.core.records import Rejected
+    from newswire.core.stages import annotate_input
 
     steps = instrument()
     start = time.process_time()

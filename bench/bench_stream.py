@@ -39,8 +39,9 @@ from generate import generate_articles
 from newswire import broker
 from newswire.bootstrap import build_cleaner
 from newswire.core.parse import decode_raw
-from newswire.kafka_io import ensure_topics, worker_topics
+from newswire.kafka_io import ensure_topics
 from newswire.settings import Settings, load_settings
+from newswire.stream.topology import worker_topics
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -51,8 +51,9 @@ def worker(settings: Settings) -> None:
     import asyncio
 
     from newswire.core.annotate import ModelNotAvailable
-    from newswire.kafka_io import BrokerUnreachable, check_broker, ensure_topics, worker_topics
+    from newswire.kafka_io import BrokerUnreachable, check_broker, ensure_topics
     from newswire.stream.app import create_app
+    from newswire.stream.topology import worker_topics
     from newswire.stream.worker import NewswireWorker
 
     try:

@@ -27,9 +27,9 @@ from typing import Any, Protocol, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
+from newswire.core import stages
 from newswire.core.annotate import AnnotateInput, Annotator, ModelNotAvailable
 from newswire.core.clean import Cleaner
-from newswire.core.pipeline import annotate_safely, internal_error, prepare
 from newswire.core.records import CleanArticle, Rejected
 from newswire.cpu_gate import Gate, WorkCancelled
 
@@ -107,12 +107,12 @@ def _ready() -> str:
 
 def _clean_in_worker(data: bytes, max_bytes: int) -> Cleaned:
     assert _CLEANER is not None, "clean process was not initialised"
-    return prepare(data, _CLEANER, max_bytes=max_bytes)
+    return stages.prepare(data, _CLEANER, max_bytes=max_bytes)
 
 
 def _annotate_in_worker(items: list[AnnotateInput]) -> list[Annotation]:
     assert _ANNOTATOR is not None, "annotation process was not initialised"
-    return annotate_safely(_ANNOTATOR, items)
+    return stages.annotate(_ANNOTATOR, items)
 
 
 # ---------------------------------------------------------------------- in the worker
@@ -158,7 +158,7 @@ class _Runner:
         except ProcessExpired as exc:
             return Rejected("internal_error", f"the clean process died: {exc}", stage="clean")
         except Exception as exc:
-            return internal_error("clean", exc)
+            return stages.internal_error("clean", exc)
 
     async def annotate(
         self, items: Sequence[AnnotateInput], started: Callable[[], None] | None = None
@@ -179,7 +179,7 @@ class _Runner:
         except WorkCancelled:
             raise
         except Exception as exc:
-            return [internal_error("annotate", exc, item.id) for item in batch]
+            return [stages.internal_error("annotate", exc, item.id) for item in batch]
 
 
 def _timeout(stage: str, budget: float, article_id: str | None = None) -> Rejected:
@@ -259,11 +259,11 @@ class InlineRunner(_Runner):
         if fn is _clean_in_worker:
             data, max_bytes = args
             return await loop.run_in_executor(
-                self._executor, lambda: prepare(data, self._cleaner, max_bytes=max_bytes)
+                self._executor, lambda: stages.prepare(data, self._cleaner, max_bytes=max_bytes)
             )
         (items,) = args
         return await loop.run_in_executor(
-            self._executor, lambda: annotate_safely(self._annotator, items)
+            self._executor, lambda: stages.annotate(self._annotator, items)
         )
 
     def close(self) -> None:

@@ -23,18 +23,6 @@ from newswire.inputs import read_inputs
 from newswire.settings import Settings
 
 
-def worker_topics(settings: Settings) -> dict[str, int]:
-    """Every topic a worker reads or writes (changelogs aside), with its partition count."""
-    topics = dict.fromkeys(settings.public_topics, settings.partitions)
-    topics[settings.annotate_topic] = settings.partitions
-    topics[settings.dedupe_topic] = 1  # one partition: every near-duplicate meets its candidates
-    from newswire.stream.store import TABLES
-
-    for table in TABLES:  # the dedupe tables' changelogs (compacted), named as Faust does
-        topics[f"{settings.app_id}-{table}-changelog"] = 1
-    return topics
-
-
 async def ensure_topics(settings: Settings, topics: Mapping[str, int]) -> list[str]:
     """Create the topics (name → partitions) that are missing; returns those created.
 

@@ -7,7 +7,6 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -34,6 +33,7 @@ def process(
         build_annotator(settings),
         max_bytes=settings.max_article_bytes,
         batch_size=settings.nlp_batch_size,
+        max_message_bytes=settings.max_message_bytes,
     )
     out_dir.mkdir(parents=True, exist_ok=True)
     handles = {kind: (out_dir / name).open("wb") for kind, name in OUTPUT_FILES.items()}
@@ -45,7 +45,7 @@ def process(
         with Progress(*columns, console=console, disable=not show) as bar:
             task = bar.add_task("process", total=len(inputs))
             for outcome in pipeline.run(inputs):
-                handles[outcome.kind].write(orjson.dumps(outcome.record) + b"\n")
+                handles[outcome.kind].write(outcome.value + b"\n")
                 counts[outcome.kind] += 1
                 bar.advance(task)
     finally:

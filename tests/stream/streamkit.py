@@ -18,7 +18,8 @@ from newswire.core.clean import Cleaner
 from newswire.core.records import load_schema
 from newswire.cpu_pool import InlineRunner
 from newswire.settings import Settings
-from newswire.stream.app import Service, create_app
+from newswire.stream.app import create_app
+from newswire.stream.service import Service
 
 OUTPUTS = ("dlq", "dedupe", "annotate", "enriched", "duplicates")
 SEED_BODY = (

@@ -12,7 +12,8 @@ from newswire.core.clean import Cleaner
 from newswire.cpu_pool import InlineRunner
 from newswire.settings import Settings
 from newswire.stream.agents import ANNOTATE_BATCH_BYTES
-from newswire.stream.app import Service, create_app
+from newswire.stream.app import create_app
+from newswire.stream.service import Service
 
 
 def test_topology(blank_nlp: Any) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from newswire.core.envelopes import Origin
 from newswire.stream.progress import RawProgress
 
 
 def test_a_partition_with_work_left_reports_its_last_passed_record() -> None:
     progress = RawProgress()
-    progress.passed_on({"partition": 0, "offset": 4, "timestamp": 1_000})
+    progress.passed_on(Origin("raw", 0, 4, 1_000))
     marks = progress.marks([0], finished={0: 5}, highwaters={0: 9}, polled_ms=50_000)
     assert marks == [(1_000, 0, 5)]
 
@@ -30,7 +31,7 @@ def test_a_partition_read_to_its_end_leaves_room_for_records_still_on_their_way(
 
 def test_a_partition_at_its_end_reports_the_greater_of_last_passed_and_idle_bound() -> None:
     progress = RawProgress()
-    progress.passed_on({"partition": 3, "offset": 6, "timestamp": 49_999})
+    progress.passed_on(Origin("raw", 3, 6, 49_999))
     marks = progress.marks([3], finished={3: 7}, highwaters={3: 7}, polled_ms=50_000)
     assert marks == [(49_999, 3, 7)]
     progress.forget([3])

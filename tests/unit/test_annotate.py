@@ -17,8 +17,8 @@ from newswire.core.annotate import (
 from newswire.core.clean import Cleaner
 from newswire.core.gazetteer import Gazetteer
 from newswire.core.parse import raw_from_mapping
-from newswire.core.pipeline import annotate_input
 from newswire.core.records import CleanArticle
+from newswire.core.stages import annotate_input
 
 BYLINE_000 = ("Ryan Woo", "Lidia Kelly", "Ethan Wang", "Michael Perry")
 PEOPLE_000 = {

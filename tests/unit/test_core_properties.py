@@ -26,7 +26,6 @@ from newswire.core.clean import Cleaner, chrome_rule_for
 from newswire.core.dedupe import DedupeIndex, MemoryStore
 from newswire.core.gazetteer import Gazetteer
 from newswire.core.parse import MAX_DEPTH, raw_from_mapping
-from newswire.core.pipeline import annotate_input, prepare
 from newswire.core.records import (
     CleanArticle,
     RawArticle,
@@ -37,6 +36,7 @@ from newswire.core.records import (
     load_schema,
     rejected_record,
 )
+from newswire.core.stages import annotate_input, prepare
 
 MAX = 2_000_000
 CLEANER = Cleaner()

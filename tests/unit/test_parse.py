@@ -18,8 +18,8 @@ from newswire.core.parse import (
     raw_from_mapping,
     raw_from_seed_text,
 )
-from newswire.core.pipeline import prepare
 from newswire.core.records import CleanArticle, RawArticle, Rejected
+from newswire.core.stages import prepare
 from newswire.settings import Settings
 
 MAX = 2_000_000

@@ -13,15 +13,7 @@ from newswire.core.annotate import AnnotateInput, Annotator
 from newswire.core.clean import Cleaner
 from newswire.core.dedupe import DedupeIndex, MemoryStore
 from newswire.core.gazetteer import Gazetteer
-from newswire.core.pipeline import (
-    InputRecord,
-    Pipeline,
-    annotate_input,
-    annotate_safely,
-    internal_error,
-    prepare,
-    utc_now,
-)
+from newswire.core.pipeline import InputRecord, Pipeline
 from newswire.core.records import (
     CleanArticle,
     Rejected,
@@ -32,6 +24,7 @@ from newswire.core.records import (
     rejected_record,
 )
 from newswire.core.serde import clean_from_dict, clean_to_dict, dumps, loads, verdict_from_dict
+from newswire.core.stages import annotate, annotate_input, internal_error, prepare, utc_now
 from newswire.kafka_io import message_key
 
 BODY_A = (
@@ -182,7 +175,7 @@ def test_a_failing_batch_is_retried_item_by_item() -> None:
         AnnotateInput(i, "", body, "en")
         for i, body in (("a", "fine"), ("b", "poison"), ("c", "ok"))
     ]
-    results = annotate_safely(annotator, items)
+    results = annotate(annotator, items)
     assert annotator.calls == [["a", "b", "c"], ["a"], ["b"], ["c"]]
     assert isinstance(results[1], Rejected)
     assert (results[1].reason, results[1].stage, results[1].id) == (

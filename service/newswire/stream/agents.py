@@ -1,14 +1,13 @@
-"""The agents: read, call the core (in worker processes), send, and only then acknowledge.
+"""The clean and annotate agents: read, call the stages (core/stages.py, in worker processes),
+send, and only then acknowledge. The dedupe agent is in stream/dedupe_order.py.
 
 Every input ends as exactly one outcome. No exception escapes an agent: whatever fails for an
-input (decoding, the core, serialization, a worker process) becomes a dead-letter record with
-reason, stage and origin before the input is acknowledged. Inputs are acknowledged only once
-Kafka has confirmed what was sent for them (stream/sending.py), and offsets are committed only
-below the first unacknowledged input (stream/offsets.py): a crash replays, never loses.
-Replays are harmless: outputs are keyed by article id, and the dedupe index answers a
-redelivered message (same raw topic/partition/offset) with the verdict it gave the first time.
-
-The dedupe stage judges articles in publish order (stream/dedupe_order.py).
+input (decoding, a stage, a worker process) becomes a dead letter with reason, stage and origin
+before the input is acknowledged. Inputs are acknowledged only once Kafka has confirmed what
+was sent for them (stream/sending.py), and offsets are committed only below the first
+unacknowledged input (stream/offsets.py): a crash replays, never loses. Replays are harmless:
+outputs are keyed by article id, and the dedupe index answers a redelivered message (same raw
+topic/partition/offset) with the verdict it gave the first time.
 """
 
 from __future__ import annotations
@@ -19,17 +18,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from newswire.core import serde
-from newswire.core.pipeline import annotate_input, internal_error, utc_now
-from newswire.core.records import CleanArticle, Rejected, enriched_record, key_of
+from newswire.core import serde, stages
+from newswire.core.envelopes import DeadLetter, Origin, ProgressMarks, StageMessage
+from newswire.core.records import CleanArticle, Rejected, key_of
 from newswire.cpu_gate import WorkCancelled
+from newswire.cpu_pool import Cleaned
 from newswire.stream.batching import by_size, event_batches
-from newswire.stream.dedupe_order import register_dedupe
-from newswire.stream.progress import MARK_INTERVAL, RawProgress, mark_message
+from newswire.stream.progress import MARK_INTERVAL, RawProgress
 from newswire.stream.sending import Sends, origin_of
+from newswire.stream.service import Service
 
 log = logging.getLogger("newswire")
-_HEADROOM = 4096  # Kafka's record and batch overhead
 CLEAN_BATCH = 32
 CLEAN_WITHIN = 0.01
 # An annotation batch holds at most this many bytes of stage messages (about 25 typical
@@ -38,182 +37,185 @@ CLEAN_WITHIN = 0.01
 ANNOTATE_BATCH_BYTES = 131_072
 
 
-def register_agents(service: Any) -> None:
-    app, topics, settings = service.app, service.topics, service.settings
-    progress = RawProgress()
+class StreamAgents:
+    """The clean and annotate agents and the progress-mark task of one worker."""
 
-    def sends() -> Sends:
-        return Sends(topics.dlq, settings.dlq_original_max_bytes)
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.app, self.topics, self.settings = service.app, service.topics, service.settings
+        self.runner = service.runner
+        self.progress = RawProgress()
+        self.in_nlp: set[Any] = set()  # messages of the annotation batches a process has begun
+
+    def register(self) -> None:
+        app = self.app
+        app.agent(self.topics.raw, name="clean")(self.clean)
+        app.agent(self.topics.annotate, name="annotate")(self.annotate)
+        app.task(self.progress_marks)
+        app.task(self.announce_ready)
+
+    def sends(self) -> Sends:
+        return Sends(self.topics.dlq, self.settings.dlq_original_max_bytes)
 
     # ------------------------------------------------------------------ clean
-    @app.agent(topics.raw, name="clean")
-    async def clean(stream: Any) -> None:
+
+    async def clean(self, stream: Any) -> None:
         events = stream.noack()
         async for batch in event_batches(events, CLEAN_BATCH, CLEAN_WITHIN):
-            out = sends()
+            out = self.sends()
             origins = [origin_of(event) for event in batch]
             datas = [_value(event) for event in batch]
-            results = await asyncio.gather(*(service.runner.clean(d) for d in datas))
+            results = await asyncio.gather(*(self.runner.clean(d) for d in datas))
             for origin, data, result in zip(origins, datas, results, strict=True):
-                await _pass_on(out, origin, data, result)
-                progress.passed_on(origin)
+                await self._pass_on(out, origin, data, result)
+                self.progress.passed_on(origin)
             await out.delivered()
             for event in batch:
                 await events.ack(event)
 
-    async def _pass_on(out: Sends, origin: dict[str, Any], data: bytes, result: Any) -> None:
+    async def _pass_on(self, out: Sends, origin: Origin, data: bytes, result: Cleaned) -> None:
         if isinstance(result, Rejected):
-            await out.dead_letter(result, data, origin)
+            await out.dead_letter(DeadLetter(result, data, origin))
             return
         try:
-            value = serde.dumps({"article": serde.clean_to_dict(result), "raw_origin": origin})
+            value = serde.encode_stage(StageMessage(result, origin))
         except Exception as exc:  # not representable as a stage record
-            await out.dead_letter(internal_error("clean", exc, result.id), data, origin)
+            error = stages.internal_error("clean", exc, result.id)
+            await out.dead_letter(DeadLetter(error, data, origin))
             return
-        await out.send(topics.dedupe, key_of(result.id), value)
+        await out.send(self.topics.dedupe, key_of(result.id), value)
 
-    @app.task
-    async def progress_marks() -> None:
+    async def progress_marks(self) -> None:
         """Tell the dedupe stage how far this worker's raw partitions are (stream/progress),
         every MARK_INTERVAL seconds (a loop, not a timer: a slow broker answer must delay the
         next mark, not overlap it)."""
-        while not app.should_stop:
+        while not self.app.should_stop:
             try:
-                await _send_marks()
+                await self._send_marks()
             except Exception as exc:  # broker unreachable, a rebalance: try again next time
                 log.debug("progress marks not sent: %r", exc)
             await asyncio.sleep(MARK_INTERVAL)
 
-    async def _send_marks() -> None:
-        consumer = app.consumer
-        owned = [tp for tp in consumer.assignment() if tp.topic == settings.raw_topic]
+    async def _send_marks(self) -> None:
+        consumer, raw_topic = self.app.consumer, self.settings.raw_topic
+        owned = [tp for tp in consumer.assignment() if tp.topic == raw_topic]
         polled_ms = int(time.time() * 1000)  # before asking: the log ends are at least this new
         highwaters: dict[int, int] = {}
         if owned:
             ends = await asyncio.wait_for(consumer.highwaters(*owned), timeout=2.0)
             highwaters = {tp.partition: end for tp, end in ends.items() if end is not None}
         finished = {tp.partition: consumer.finished_offset(tp) or 0 for tp in owned}
-        marks = progress.marks((tp.partition for tp in owned), finished, highwaters, polled_ms)
-        message = mark_message(marks, consumer.topic_partitions(settings.raw_topic))
-        await topics.dedupe.send(key=None, value=serde.dumps(message))
-
-    # ------------------------------------------------------------------ dedupe
-    register_dedupe(service, sends)
+        marks = self.progress.marks((tp.partition for tp in owned), finished, highwaters, polled_ms)
+        message = ProgressMarks(tuple(marks), consumer.topic_partitions(raw_topic))
+        await self.topics.dedupe.send(key=None, value=serde.encode_marks(message))
 
     # ------------------------------------------------------------------ annotate
-    @app.agent(topics.annotate, name="annotate")
-    async def annotate(stream: Any) -> None:
+
+    async def annotate(self, stream: Any) -> None:
         # Several batches in flight, so the NLP processes never wait for the event loop.
         events = stream.noack()
-        slots = asyncio.Semaphore(settings.nlp_inflight_batches)
+        slots = asyncio.Semaphore(self.settings.nlp_inflight_batches)
         running: set[asyncio.Task[None]] = set()
-        app.consumer.on_revoke("annotate", _call_off)
-        app.consumer.on_assign("annotate", service.runner.resume)
+        self.app.consumer.on_revoke("annotate", self._call_off)
+        self.app.consumer.on_assign("annotate", self.runner.resume)
         try:
             async for batch in event_batches(
-                events, settings.nlp_batch_size, settings.nlp_batch_timeout
+                events, self.settings.nlp_batch_size, self.settings.nlp_batch_timeout
             ):
                 for part in by_size(batch, ANNOTATE_BATCH_BYTES):
                     await slots.acquire()
-                    task = asyncio.create_task(_annotate_batch(part, events))
+                    task = asyncio.create_task(self._annotate_batch(part, events))
                     running.add(task)
                     task.add_done_callback(lambda t: (running.discard(t), slots.release()))
         finally:
             for task in running:
                 task.cancel()
 
-    in_nlp: set[Any] = set()  # messages of the batches a process has begun
-
-    def _call_off() -> None:
+    def _call_off(self) -> None:
         """A rebalance: call off what no process has begun (it is read again by the next
         owner, with no output yet), so the rebalance waits for the batches in the processes
         only."""
-        service.runner.pause()
-        app.consumer.park_topic(settings.annotate_topic, in_nlp)
+        self.runner.pause()
+        self.app.consumer.park_topic(self.settings.annotate_topic, self.in_nlp)
 
-    async def _annotate_batch(batch: list[Any], events: Any) -> None:
-        batch = [e for e in batch if not app.consumer.stale(e.message)]
+    async def _annotate_batch(self, batch: list[Any], events: Any) -> None:
+        batch = [e for e in batch if not self.app.consumer.stale(e.message)]
         messages = [e.message for e in batch]
-        out = sends()
+        out = self.sends()
         done = [False] * len(batch)
         try:
-            await _annotate(batch, out, done, lambda: in_nlp.update(messages))
+            await self._annotate(batch, out, done, lambda: self.in_nlp.update(messages))
         except WorkCancelled:
             return  # no output, no ack: read again after the rebalance
-        except Exception as exc:  # a bug of ours: still exactly one outcome per input
+        except Exception as exc:  # a broken process pool, a bug: still one outcome per input
             log.exception("annotate batch failed")
             for index, event in enumerate(batch):
                 if not done[index]:
-                    error = internal_error("annotate", exc)
-                    await out.dead_letter(error, _value(event), origin_of(event))
+                    error = stages.internal_error("annotate", exc)
+                    await out.dead_letter(DeadLetter(error, _value(event), origin_of(event)))
         finally:
-            in_nlp.difference_update(messages)
+            self.in_nlp.difference_update(messages)
         await out.delivered()
         for event in batch:
             await events.ack(event)
 
     async def _annotate(
-        batch: list[Any], out: Sends, done: list[bool], started: Callable[[], None]
+        self, batch: list[Any], out: Sends, done: list[bool], started: Callable[[], None]
     ) -> None:
-        todo: list[tuple[int, CleanArticle, Any, dict[str, Any]]] = []
+        todo: list[tuple[int, StageMessage]] = []
         for index, event in enumerate(batch):
             try:
-                payload = serde.loads(event.value)
-                article = serde.clean_from_dict(payload["article"])
-                verdict = serde.verdict_from_dict(payload["verdict"])
-                todo.append((index, article, verdict, payload["raw_origin"]))
+                message = serde.decode_stage(event.value)
+                if message.verdict is None:
+                    raise ValueError("a stage message without a verdict on the annotate topic")
+                todo.append((index, message))
             except Exception as exc:
-                error = internal_error("annotate", exc)
-                await out.dead_letter(error, event.value, origin_of(event))
+                error = stages.internal_error("annotate", exc)
+                await out.dead_letter(DeadLetter(error, event.value, origin_of(event)))
                 done[index] = True
         if not todo:
             return
-        inputs = [annotate_input(a) for _, a, _, _ in todo]
-        results = await service.runner.annotate(inputs, started)
-        for (index, article, verdict, raw_origin), result in zip(todo, results, strict=True):
-            await _publish(out, article, verdict, raw_origin, result)
+        inputs = [stages.annotate_input(message.article) for _, message in todo]
+        results = await self.runner.annotate(inputs, started)
+        for (index, message), result in zip(todo, results, strict=True):
+            await self._publish(out, message, result)
             done[index] = True
 
-    async def _publish(
-        out: Sends, article: CleanArticle, verdict: Any, raw_origin: dict[str, Any], result: Any
-    ) -> None:
-        original = serde.dumps({"article": serde.clean_to_dict(article)})
+    async def _publish(self, out: Sends, message: StageMessage, result: Any) -> None:
+        article, verdict, raw_origin = message.article, message.verdict, message.raw_origin
+        assert verdict is not None  # checked when decoded
+        if not isinstance(result, Rejected):
+            result = stages.finish_enriched(
+                article,
+                verdict,
+                result,
+                model=self.runner.model,
+                processed_at=stages.utc_now(),
+                max_message_bytes=self.settings.max_message_bytes,
+            )
         if isinstance(result, Rejected):
             if result.id is None:
                 result = Rejected(result.reason, result.error, result.stage, article.id)
-            await out.dead_letter(result, original, raw_origin, raw_origin)
+            letter = DeadLetter(result, _article_bytes(article), raw_origin, raw_origin)
+            await out.dead_letter(letter)
             return
-        try:
-            record = enriched_record(
-                article, verdict, result, model=service.runner.model, processed_at=utc_now()
-            )
-            value = serde.dumps(record)
-        except Exception as exc:
-            await out.dead_letter(
-                internal_error("publish", exc, article.id), original, raw_origin, raw_origin
-            )
-            return
-        if len(value) > settings.max_message_bytes - _HEADROOM:
-            too_big = Rejected(
-                "too_large",
-                f"enriched record is {len(value)} bytes, over NEWSWIRE_MAX_MESSAGE_BYTES",
-                stage="publish",
-                id=article.id,
-            )
-            await out.dead_letter(too_big, original, raw_origin, raw_origin)
-            return
-        await out.send(topics.enriched, key_of(article.id), value)
+        await out.send(self.topics.enriched, key_of(article.id), result.value)
 
-    @app.task
-    async def announce_ready() -> None:
+    async def announce_ready(self) -> None:
+        settings = self.settings
         log.info(
             "newswire worker ready: %s → %s / %s / %s (model %s)",
             settings.raw_topic,
             settings.enriched_topic,
             settings.duplicates_topic,
             settings.dlq_topic,
-            service.runner.model,
+            self.runner.model,
         )
+
+
+def _article_bytes(article: CleanArticle) -> bytes:
+    """What a dead letter of the annotate stage keeps: the clean article."""
+    return serde.dumps({"article": serde.clean_to_dict(article)})
 
 
 def _value(event: Any) -> bytes:

@@ -1,53 +1,30 @@
-"""Composition root of the streaming service: the Faust app, its topics, tables and agents.
+"""Composition root of the streaming service: the Faust app, its topics (stream/topology.py),
+tables (stream/store.py), CPU runner and agents, built once from the settings.
 
-Topology (every raw message ends as exactly one of enriched / duplicate / DLQ):
-
-    raw (N partitions) ──clean──▶ <app>.dedupe (1 partition) ──dedupe──▶ <app>.annotate (N)
-        │                              │                                   │
-        └─▶ dlq                        └─▶ duplicates                      └─annotate─▶ enriched
-
-Dedupe runs on a single-partition topic so that every near-duplicate meets its candidates,
-whatever raw partition or worker it came through; it is the cheap stage (≥ 5,000 articles/s),
-its state lives in changelog-backed tables. Cleaning and annotation scale with N partitions and
-workers.
+Every raw message ends as exactly one of enriched / duplicate / DLQ. Cleaning and annotation
+scale with the partitions and workers; dedupe, the cheap stage (≥ 5,000 articles/s), runs on one
+partition with its state in changelog-backed tables.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 import faust
 
 from newswire.bootstrap import build_annotator, build_cleaner, build_index
-from newswire.core.dedupe import DedupeIndex
 from newswire.cpu_pool import Budget, CpuRunner, InlineRunner, ProcessRunner
 from newswire.settings import Settings
-from newswire.stream import offsets
+from newswire.stream import offsets, topology
+from newswire.stream.agents import StreamAgents
+from newswire.stream.broker_watch import register_broker_watch
+from newswire.stream.dedupe_order import DedupeAgent
+from newswire.stream.service import Service
 from newswire.stream.store import TableStore
 
 log = logging.getLogger("newswire")
-
-
-@dataclass
-class Topics:
-    raw: Any
-    dedupe: Any
-    annotate: Any
-    enriched: Any
-    duplicates: Any
-    dlq: Any
-
-
-@dataclass
-class Service:
-    app: faust.App
-    settings: Settings
-    topics: Topics
-    index: DedupeIndex
-    runner: CpuRunner
 
 
 def build_runner(settings: Settings, nlp: Any | None = None) -> CpuRunner:
@@ -112,41 +89,17 @@ def create_app(
         logging_config=None,
     )
     offsets.install(app)
-
-    def topic(name: str, partitions: int, *, internal: bool = False) -> Any:
-        # Values are bytes we (de)serialize ourselves with orjson; keys are article ids.
-        return app.topic(
-            name,
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
-            partitions=partitions,
-            internal=internal,  # internal: declared (created) by the worker
-            config={"max.message.bytes": str(settings.max_message_bytes)},
-        )
-
-    n = settings.partitions
-    topics = Topics(
-        raw=topic(settings.raw_topic, n),
-        dedupe=topic(settings.dedupe_topic, 1, internal=True),
-        annotate=topic(settings.annotate_topic, n, internal=True),
-        enriched=topic(settings.enriched_topic, n),
-        duplicates=topic(settings.duplicates_topic, n),
-        dlq=topic(settings.dlq_topic, n),
-    )
     store = TableStore.create(app)
     service = Service(
         app=app,
         settings=settings,
-        topics=topics,
+        topics=topology.declare(app, settings),
         index=build_index(settings, store),
         runner=runner if runner is not None else build_runner(settings, nlp),
     )
-    from newswire.stream.agents import register_agents
-    from newswire.stream.broker_watch import register_broker_watch
-
-    register_agents(service)
+    agents = StreamAgents(service)
+    agents.register()
+    DedupeAgent(service, agents.sends).register()
     register_broker_watch(app, settings)
 
     @app.on_before_shutdown.connect

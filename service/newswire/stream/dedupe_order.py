@@ -17,7 +17,6 @@ answered twice.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import struct
 import time
@@ -25,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from newswire.core import serde
-from newswire.core.pipeline import internal_error, utc_now
-from newswire.core.records import CleanArticle, duplicate_record, key_of
+from newswire.core import serde, stages
+from newswire.core.envelopes import DeadLetter, ProgressMarks, StageMessage
+from newswire.core.records import Rejected, key_of
 from newswire.core.reorder import Key, Released, ReorderBuffer
 from newswire.stream.batching import is_copy
-from newswire.stream.progress import is_mark
-from newswire.stream.sending import Sends, origin_key, origin_of
+from newswire.stream.sending import Sends, origin_of
+from newswire.stream.service import Service
 
 log = logging.getLogger("newswire")
 
@@ -39,13 +38,7 @@ log = logging.getLogger("newswire")
 @dataclass(frozen=True, slots=True)
 class Held:
     event: Any
-    payload: dict[str, Any]
-    article: CleanArticle
-    raw_origin: dict[str, Any]
-
-
-def raw_key(raw_origin: dict[str, Any]) -> Key:
-    return (int(raw_origin.get("timestamp") or 0), raw_origin["partition"], raw_origin["offset"])
+    message: StageMessage
 
 
 _RELEASED = b"released"
@@ -94,104 +87,124 @@ class StageClock:
         return self._last
 
 
-def register_dedupe(service: Any, sends: Callable[[], Sends]) -> None:
-    app, topics, settings, index = service.app, service.topics, service.settings, service.index
-    clock = time.monotonic
-    stage_clock = StageClock()
-    state = OrderState(getattr(index.store, "order", None))
+class DedupeAgent:
+    """The dedupe agent of one worker: a reorder buffer per consumer generation, the dedupe
+    index's verdicts, and the order state kept across rebalances."""
 
-    @app.agent(topics.dedupe, name="dedupe")
-    async def dedupe(stream: Any) -> None:
+    def __init__(self, service: Service, sends: Callable[[], Sends]) -> None:
+        self.app, self.topics, self.settings = service.app, service.topics, service.settings
+        self.index = service.index
+        self.sends = sends
+        self.clock = StageClock()
+        self.state = OrderState(getattr(self.index.store, "order", None))
+        self.buffer: ReorderBuffer[Held] | None = None
+        self.generation: int | None = None
+
+    def register(self) -> None:
+        self.app.agent(self.topics.dedupe, name="dedupe")(self.dedupe)
+
+    async def dedupe(self, stream: Any) -> None:
         events = stream.noack()
-        buffer: ReorderBuffer[Held] | None = None
-        generation: int | None = None
-        next_expiry = clock() + settings.dedupe_expire_interval_seconds
+        interval = self.settings.dedupe_expire_interval_seconds
+        next_expiry = time.monotonic() + interval
         # Per event, not in batches: Faust allows table writes only while an event is current.
         async for event in events.events():
-            if is_copy(app.consumer, event):  # read again after a seek: done already
+            if is_copy(self.app.consumer, event):  # read again after a seek: done already
                 await events.ack(event)
                 continue
-            now = stage_clock.at(getattr(event.message, "timestamp", None))
-            if buffer is None or event.message.generation_id != generation:
-                # A new consumer generation reads every held article again.
-                generation = event.message.generation_id
-                buffer = ReorderBuffer(
-                    grace=settings.dedupe_grace_seconds,
-                    partitions=settings.partitions,
-                    now=now,
-                    released=state.load(),
-                )
-            out = sends()
-            acks = []
-            try:
-                held = _take(event, buffer, now)
-            except Exception as exc:  # not a stage record we can read
-                held = False
-                await out.dead_letter(internal_error("dedupe", exc), event.value, origin_of(event))
-            if not held:
-                acks.append(event)
-            answered: set[str] = set()
-            releasable = buffer.release(now)
-            for partition, since in buffer.passed_over.items():
-                log.warning(
-                    "dedupe: raw partition %d silent for %.1f s (no progress mark, no article):"
-                    " judging later-published articles without waiting for it",
-                    partition,
-                    now - since,
-                )
-            buffer.passed_over.clear()
-            for released in releasable:
-                origin = origin_key(released.item.raw_origin)
-                if origin in answered or index.answered(origin):  # read again (rebalance, crash)
-                    log.debug("dedupe: %s already answered", origin)
-                else:
-                    await _judge(released, out)
-                    answered.add(origin)
-                acks.append(released.item.event)
-            await out.delivered()
-            for origin in answered:  # only now: a crash before this answers it again
-                index.mark_answered(origin)
-            state.save(buffer.released)
-            for done in acks:
+            for done in await self._handle(event):
                 await events.ack(done)
-            if clock() >= next_expiry:
-                next_expiry = clock() + settings.dedupe_expire_interval_seconds
-                forgotten = index.expire()
+            if time.monotonic() >= next_expiry:
+                next_expiry = time.monotonic() + interval
+                forgotten = self.index.expire()
                 log.info("dedupe: forgot %d articles older than the window", forgotten)
 
-    def _take(event: Any, buffer: ReorderBuffer[Held], now: float) -> bool:
+    def _buffer_for(self, event: Any, now: float) -> ReorderBuffer[Held]:
+        """The buffer of the event's consumer generation: a new generation reads every held
+        article again, so it starts afresh (but knows what was judged: the order state)."""
+        if self.buffer is None or event.message.generation_id != self.generation:
+            self.generation = event.message.generation_id
+            self.buffer = ReorderBuffer(
+                grace=self.settings.dedupe_grace_seconds,
+                partitions=self.settings.partitions,
+                now=now,
+                released=self.state.load(),
+            )
+        return self.buffer
+
+    async def _handle(self, event: Any) -> list[Any]:
+        """Feed one event to the buffer, judge what it releases; the events to acknowledge."""
+        now = self.clock.at(getattr(event.message, "timestamp", None))
+        buffer = self._buffer_for(event, now)
+        out = self.sends()
+        acks = []
+        try:
+            held = self._take(event, buffer, now)
+        except Exception as exc:  # not a stage record we can read
+            held = False
+            error = stages.internal_error("dedupe", exc)
+            await out.dead_letter(DeadLetter(error, event.value, origin_of(event)))
+        if not held:
+            acks.append(event)
+        answered: set[str] = set()
+        releasable = buffer.release(now)
+        for partition, since in buffer.passed_over.items():
+            log.warning(
+                "dedupe: raw partition %d silent for %.1f s (no progress mark, no article):"
+                " judging later-published articles without waiting for it",
+                partition,
+                now - since,
+            )
+        buffer.passed_over.clear()
+        for released in releasable:
+            origin = released.item.message.raw_origin.key
+            if origin in answered or self.index.answered(origin):  # read again (rebalance, crash)
+                log.debug("dedupe: %s already answered", origin)
+            else:
+                await self._judge(released, out)
+                answered.add(origin)
+            acks.append(released.item.event)
+        await out.delivered()
+        for origin in answered:  # only now: a crash before this answers it again
+            self.index.mark_answered(origin)
+        self.state.save(buffer.released)
+        return acks
+
+    def _take(self, event: Any, buffer: ReorderBuffer[Held], now: float) -> bool:
         """Feed one dedupe-topic record to the buffer; True if it is held there."""
-        payload = serde.loads(event.value)
-        if is_mark(payload):
-            if payload.get("partitions"):
-                buffer.partitions(int(payload["partitions"]), now)
-            for timestamp, partition, offset in payload["marks"]:
-                buffer.progress(int(partition), (int(timestamp), int(partition), int(offset)), now)
+        decoded = serde.decode_dedupe_input(event.value)
+        if isinstance(decoded, ProgressMarks):
+            if decoded.partitions:
+                buffer.partitions(decoded.partitions, now)
+            for low in decoded.marks:
+                buffer.progress(low[1], low, now)
             return False
-        article = serde.clean_from_dict(payload["article"])
-        raw_origin = payload["raw_origin"]
-        buffer.add(raw_key(raw_origin), Held(event, payload, article, raw_origin), now)
-        app.consumer.park(event.message)
+        buffer.add(decoded.raw_origin.order, Held(event, decoded), now)
+        self.app.consumer.park(event.message)
         return True
 
-    async def _judge(released: Released[Held], out: Sends) -> None:
+    async def _judge(self, released: Released[Held], out: Sends) -> None:
         held = released.item
-        article, raw_origin = held.article, held.raw_origin
-        try:
-            origin = origin_key(raw_origin)
-            verdict = index.judge(article.id, article.body, origin, late=released.late)
-            if verdict.status == "duplicate":
-                record = duplicate_record(article, verdict, processed_at=utc_now())
-                await out.send(topics.duplicates, key_of(article.id), serde.dumps(record))
-            else:
-                payload = dict(held.payload, verdict=dataclasses.asdict(verdict))
-                await out.send(topics.annotate, key_of(article.id), serde.dumps(payload))
-        except Exception as exc:
-            error = internal_error("dedupe", exc, article.id)
-            await out.dead_letter(error, held.event.value, origin_of(held.event), raw_origin)
+        article, raw_origin = held.message.article, held.message.raw_origin
+        verdict = stages.judge(self.index, article, raw_origin.key, late=released.late)
+        if not isinstance(verdict, Rejected):
+            try:
+                if verdict.status == "duplicate":
+                    outcome = stages.finish_duplicate(
+                        article, verdict, processed_at=stages.utc_now()
+                    )
+                    await out.send(self.topics.duplicates, key_of(article.id), outcome.value)
+                else:
+                    value = serde.encode_stage(held.message.judged(verdict))
+                    await out.send(self.topics.annotate, key_of(article.id), value)
+            except Exception as exc:
+                verdict = stages.internal_error("dedupe", exc, article.id)
+        if isinstance(verdict, Rejected):
+            origin = origin_of(held.event)
+            await out.dead_letter(DeadLetter(verdict, held.event.value, origin, raw_origin))
         if released.late:
             log.warning(
                 "dedupe: %s judged on arrival, after later-published articles (%s)",
                 article.id,
-                origin_key(raw_origin),
+                raw_origin.key,
             )

@@ -11,8 +11,8 @@ regularly, so a held article is released even when no new article arrives.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
+from newswire.core.envelopes import Origin
 from newswire.core.reorder import Key
 
 MARK_INTERVAL = 0.1
@@ -28,10 +28,10 @@ class RawProgress:
     def __init__(self) -> None:
         self._low: dict[int, Key] = {}
 
-    def passed_on(self, origin: Mapping[str, Any]) -> None:
+    def passed_on(self, origin: Origin) -> None:
         """The raw record at `origin` has its outcome sent (article or dead letter)."""
-        partition, offset = origin["partition"], origin["offset"]
-        low = (origin.get("timestamp") or 0, partition, offset + 1)
+        timestamp, partition, offset = origin.order
+        low = (timestamp, partition, offset + 1)
         if low > self._low.get(partition, (-1, -1, -1)):
             self._low[partition] = low
 
@@ -58,11 +58,3 @@ class RawProgress:
     def forget(self, partitions: Iterable[int]) -> None:
         for partition in partitions:
             self._low.pop(partition, None)
-
-
-def mark_message(marks: list[Key], partitions: int | None) -> dict[str, Any]:
-    return {"marks": [list(mark) for mark in marks], "partitions": partitions}
-
-
-def is_mark(payload: Any) -> bool:
-    return isinstance(payload, dict) and "marks" in payload

@@ -14,26 +14,24 @@ import logging
 from typing import Any
 
 from newswire.core import serde
-from newswire.core.pipeline import utc_now
+from newswire.core.envelopes import DeadLetter, Origin
 from newswire.core.records import Rejected, dlq_record, key_of
+from newswire.core.stages import utc_now
 
 log = logging.getLogger("newswire")
 _MAX_BACKOFF = 30.0
 
 
-def origin_of(event: Any) -> dict[str, Any]:
+def origin_of(event: Any) -> Origin:
     """Where a consumed record came from: topic, partition, offset, timestamp (ms)."""
     message = event.message
-    return {
-        "topic": message.topic,
-        "partition": message.partition,
-        "offset": message.offset,
-        "timestamp": message.timestamp and int(message.timestamp * 1000),
-    }
-
-
-def origin_key(origin: dict[str, Any]) -> str:
-    return f"{origin['topic']}/{origin['partition']}/{origin['offset']}"
+    timestamp = message.timestamp
+    return Origin(
+        message.topic,
+        message.partition,
+        message.offset,
+        int(timestamp * 1000) if timestamp else None,
+    )
 
 
 class Sends:
@@ -48,18 +46,14 @@ class Sends:
         future = await topic.send(key=key, value=value)
         self._pending.append((topic, key, value, future))
 
-    async def dead_letter(
-        self,
-        rejected: Rejected,
-        original: bytes,
-        origin: dict[str, Any],
-        raw_origin: dict[str, Any] | None = None,
-    ) -> None:
+    async def dead_letter(self, letter: DeadLetter) -> None:
+        rejected = _printable(letter.rejected)
+        raw_origin = letter.raw_origin
         record = dlq_record(
-            _printable(rejected),
-            original,
-            origin=origin,
-            raw_origin=raw_origin,
+            rejected,
+            letter.original,
+            origin=letter.origin.as_record(),
+            raw_origin=None if raw_origin is None else raw_origin.as_record(),
             processed_at=utc_now(),
             max_original_bytes=self._dlq_max,
         )
@@ -67,7 +61,7 @@ class Sends:
             "dlq: %s %s (%s)",
             rejected.reason,
             rejected.id,
-            origin_key(origin),
+            letter.origin.key,
             extra={"article_id": rejected.id, "stage": rejected.stage, "reason": rejected.reason},
         )
         await self.send(self._dlq, key_of(rejected.id), serde.dumps(record))

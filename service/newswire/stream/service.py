@@ -1,0 +1,22 @@
+"""What the stream's parts share: the Faust app, the settings, the topics, the dedupe index
+and the CPU runner. Built once by the composition root (stream/app.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import faust
+
+from newswire.core.dedupe import DedupeIndex
+from newswire.cpu_pool import CpuRunner
+from newswire.settings import Settings
+from newswire.stream.topology import Topics
+
+
+@dataclass(frozen=True)
+class Service:
+    app: faust.App
+    settings: Settings
+    topics: Topics
+    index: DedupeIndex
+    runner: CpuRunner
