@@ -27,8 +27,9 @@ import orjson
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate_articles
 from newswire.bootstrap import build_annotator, build_cleaner, build_index
-from newswire.core.dedupe import DedupeIndex, MemoryStore
-from newswire.core.parse import decode_raw
+from newswire.core.decode import decode_raw
+from newswire.core.dedupe import DedupeIndex
+from newswire.core.dedupe_store import MemoryStore
 from newswire.core.pipeline import InputRecord, Pipeline
 from newswire.core.records import CleanArticle
 from newswire.settings import load_settings

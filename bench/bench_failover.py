@@ -1,4 +1,4 @@
-"""Leader failover of the local three-node KRaft cluster (newswire.broker_cluster).
+"""Leader failover of the local three-node KRaft cluster (newswire.devbroker.cluster).
 
 Each round creates a one-partition topic (RF 3, min.insync.replicas 2) whose leader is chosen,
 SIGKILLs that leader and measures, from the kill:
@@ -29,7 +29,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from newswire import broker_cluster
+from newswire import devbroker as broker_cluster
 
 HOME = Path(__file__).resolve().parents[1] / ".kafka"
 

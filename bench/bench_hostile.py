@@ -151,7 +151,7 @@ def run_case(data: bytes, nlp: Any, gazetteer: Any, send: Callable[[dict], None]
 
     from newswire.core.annotate import Annotator
     from newswire.core.clean import Cleaner
-    from newswire.core.parse import decode_raw
+    from newswire.core.decode import decode_raw
     from newswire.core.records import Rejected
     from newswire.core.stages import annotate_input
 
@@ -309,11 +309,7 @@ def main() -> None:
     hostile = load_hostile()
     kinds = args.kinds.split(",") if args.kinds else list(hostile.CPU_KINDS)
     sizes = [int(s) for s in args.sizes.split(",")]
-    import newswire.core.clean
-    import newswire.core.parse
-    import newswire.core.pipeline
     import newswire.core.text as text
-    import newswire.core.wire  # noqa: F401  (all loaded before forking: children share them)
 
     nlp = load_nlp("en_core_web_sm")
     gazetteer = load_gazetteer()

@@ -36,12 +36,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate_articles
-from newswire import broker
+from newswire import devbroker as broker
+from newswire.adapters.kafka.admin import ensure_topics
+from newswire.adapters.stream.topology import worker_topics
 from newswire.bootstrap import build_cleaner
-from newswire.core.parse import decode_raw
-from newswire.kafka_io import ensure_topics
+from newswire.core.decode import decode_raw
 from newswire.settings import Settings, load_settings
-from newswire.stream.topology import worker_topics
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""The chaos suite's own brokers, from `newswire.broker`: a single node on 39192 (controller
+"""The chaos suite's own brokers, from `newswire.devbroker.node`: a single node on 39192 (controller
 39193) and a three-node cluster on base port 39292, under <repo>/.kafka. Never 9092 (the
 demo's) or 39092 (the test suite's). SIGKILL is a crash: no controlled shutdown."""
 
@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from newswire import broker
+from newswire import devbroker as broker
 
 REPO = Path(__file__).resolve().parents[1]
 KAFKA_HOME = REPO / ".kafka"
@@ -68,7 +68,7 @@ class SingleBroker:
 
 
 class Cluster:
-    """Three nodes through the cluster API of newswire.broker (start_cluster, kill_node,
+    """Three nodes through the cluster API of newswire.devbroker.node (start_cluster, kill_node,
     restart_node, stop_cluster, cluster_status)."""
 
     def __init__(self, home: Path = KAFKA_HOME, port: int = CLUSTER_PORT) -> None:
@@ -85,7 +85,9 @@ class Cluster:
             if not hasattr(broker, n)
         ]
         if missing:
-            raise RuntimeError(f"newswire.broker has no cluster API yet (missing: {missing})")
+            raise RuntimeError(
+                f"newswire.devbroker.node has no cluster API yet (missing: {missing})"
+            )
 
     @property
     def bootstrap(self) -> str:

@@ -3,7 +3,7 @@ landed, and the readers of outputs, stage topics, leaders and committed offsets.
 
 The worker is a black box: only the topics the README documents are read (raw, the three
 outputs, `<app_id>.dedupe` and `<app_id>.annotate`, keyed by article id) and the offsets its
-consumer group (the app id) commits. Nothing from `newswire.stream` is imported.
+consumer group (the app id) commits. Nothing from `newswire.adapters.stream` is imported.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 @dataclass
 class Worker:
-    """One `python -m newswire.cli worker` in its own process group (killpg reaches its NLP
+    """One `python -m newswire worker` in its own process group (killpg reaches its NLP
     pool too). Restarting keeps the name, data dir and log file."""
 
     name: str
@@ -57,7 +57,7 @@ class Worker:
             log.write(f"==== {time.strftime('%H:%M:%S')} chaos: start #{self.starts}\n".encode())
             log.flush()
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "newswire.cli", "worker"],
+                [sys.executable, "-m", "newswire", "worker"],
                 cwd=self.run_dir,
                 env=env | self.extra_env,
                 stdin=subprocess.DEVNULL,

@@ -57,7 +57,7 @@ echo "== replaying $SEEDS/ ($count articles, at full speed)"
 echo "== waiting for every article to reach an outcome"
 "$PY" - "$count" "$since_ms" <<'PY'
 import asyncio, sys, time
-from newswire.kafka_io import count_outcomes
+from newswire.adapters.kafka.tail import count_outcomes
 from newswire.settings import load_settings
 
 settings = load_settings()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from newswire.core.clean import Cleaner
-from newswire.core.parse import raw_from_mapping, raw_from_seed_text
+from newswire.core.decode import raw_from_mapping, raw_from_seed_text
 from newswire.core.records import CleanArticle, RawArticle
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

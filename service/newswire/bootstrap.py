@@ -6,7 +6,8 @@ from typing import Any
 
 from newswire.core.annotate import Annotator, load_nlp
 from newswire.core.clean import Cleaner
-from newswire.core.dedupe import DedupeIndex, DedupeStore
+from newswire.core.dedupe import DedupeIndex
+from newswire.core.dedupe_store import DedupeStore
 from newswire.core.gazetteer import load_gazetteer
 from newswire.core.records import RawArticle
 from newswire.settings import Settings

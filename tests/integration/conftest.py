@@ -2,12 +2,12 @@
 `newswire worker` processes (started per test), plus helpers to produce to the raw topic and
 collect what lands on the output topics. No mocks.
 
-- ``kafka``: the local KRaft broker from ``newswire.broker`` (``<repo>/.kafka``), on port 39092
+- ``kafka``: the local KRaft broker from ``newswire.devbroker`` (``<repo>/.kafka``), on port 39092
   (or a free port if something else holds it). Stopped at the end only if this session
   started it.
 - ``pipeline``: a fresh set of topic names and a fresh app id (consumer group, internal
   topics, tables) for one test.
-- ``start_worker``: starts ``python -m newswire.cli worker`` for a pipeline in its own process
+- ``start_worker``: starts ``python -m newswire worker`` for a pipeline in its own process
   group, waits for "newswire worker ready", stops it (SIGTERM, SIGKILL after 30 s) at teardown.
   On failure the tail of every worker log is added to the report.
 """
@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from newswire import broker as local_broker
+from newswire import devbroker as local_broker
 
 
 def _load_harness() -> ModuleType:
@@ -203,8 +203,8 @@ def seed_paths() -> dict[str, Path]:
 
 # --------------------------------------------------------------------------- three-node cluster
 
-from newswire import broker_cluster  # noqa: E402
-from newswire.broker_cluster import ClusterStatus  # noqa: E402
+from newswire import devbroker as broker_cluster  # noqa: E402
+from newswire.devbroker import ClusterStatus  # noqa: E402
 
 # Brokers 29492-29494, controllers 29592-29594: below Linux's ephemeral range (32768-60999), so
 # that no client socket can take one while a node starts or restarts (~10 s before it binds).
@@ -213,7 +213,7 @@ CLUSTER_PORT = 29492
 
 @pytest.fixture(scope="module")
 def kafka_cluster() -> Iterator[ClusterStatus]:
-    """A fresh three-node KRaft cluster (``newswire.broker_cluster``) under ``<repo>/.kafka``,
+    """A fresh three-node KRaft cluster (``newswire.devbroker.cluster``) under ``<repo>/.kafka``,
     shared by the tests of one module and stopped after them (three more JVMs on a two-core
     machine slow every later test's broker and workers). Yields its ``ClusterStatus``
     (``.url``, ``.bootstrap_servers``, ``.home`` and ``.port`` for ``kill_node``,

@@ -139,7 +139,7 @@ class Worker:
         self._log.write(f"==== {time.strftime('%H:%M:%S')} starting worker {self.name}\n".encode())
         self._log.flush()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "newswire.cli", "worker"],
+            [sys.executable, "-m", "newswire", "worker"],
             cwd=self.pipeline.tmp,
             env=self.pipeline.env(self.data_dir, self.web_port) | self.extra_env,
             stdin=subprocess.DEVNULL,

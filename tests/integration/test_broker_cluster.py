@@ -1,4 +1,4 @@
-"""The local three-node KRaft cluster (``newswire.broker_cluster``) when a broker crashes.
+"""The local three-node KRaft cluster (``newswire.devbroker.cluster``) when a broker crashes.
 
 A topic with replication factor 3 and min.insync.replicas 2 gets records from an idempotent
 acks=all producer while the leader of its partition is SIGKILLed, then restarted; later the
@@ -22,9 +22,10 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from click.testing import CliRunner
 from nw_harness import port_in_use  # loaded by conftest.py
 
-from newswire import broker_cluster, kafka_wire
-from newswire.broker_cluster import ClusterStatus
-from newswire.cli import main
+from newswire import devbroker as broker_cluster
+from newswire.devbroker import ClusterStatus
+from newswire.devbroker import probe as kafka_wire
+from newswire.entrypoints.cli import main
 
 pytestmark = pytest.mark.timeout(300)  # a hang guard only
 

@@ -30,7 +30,7 @@ from nw_harness import (
     produce,
 )
 
-from newswire import broker as local_broker
+from newswire import devbroker as local_broker
 
 pytestmark = pytest.mark.integration
 

@@ -21,7 +21,7 @@ RUNS = 10
 
 def replay(pipeline: Pipeline, folder: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "newswire.cli", "replay", str(folder), "--no-progress"],
+        [sys.executable, "-m", "newswire", "replay", str(folder), "--no-progress"],
         env=pipeline.cli_env(),
         cwd=pipeline.tmp,
         capture_output=True,
@@ -42,7 +42,7 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
 
 def offline_records(pipeline: Pipeline, folder: Path) -> dict[str, dict[str, Any]]:
     done = subprocess.run(
-        [sys.executable, "-m", "newswire.cli", "process", str(folder), "--out", "offline"],
+        [sys.executable, "-m", "newswire", "process", str(folder), "--out", "offline"],
         env=pipeline.cli_env(),
         cwd=pipeline.tmp,
         capture_output=True,

@@ -21,9 +21,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from nw_harness import Message, Pipeline, Sent, article_message, collect, has_ids, produce
 
+from newswire.adapters.files import read_inputs
+from newswire.adapters.kafka.replay import message_key
 from newswire.core.records import load_schema
-from newswire.inputs import read_inputs
-from newswire.kafka_io import message_key
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def seed_message(path: Path, partition: int | None = None) -> Message:
 def run_replay(pipeline: Pipeline, path: Path) -> subprocess.CompletedProcess[str]:
     """The user's way in: `newswire replay PATH`, as a subprocess."""
     return subprocess.run(
-        [sys.executable, "-m", "newswire.cli", "replay", str(path), "--no-progress"],
+        [sys.executable, "-m", "newswire", "replay", str(path), "--no-progress"],
         env=pipeline.cli_env(),
         cwd=pipeline.tmp,
         capture_output=True,
@@ -324,7 +324,7 @@ def test_seed_stream_matches_offline_run(make_pipeline, start_worker, seed_paths
         assert schema_errors(o.kind, o.record) == [], o.id
 
     offline = subprocess.run(
-        [sys.executable, "-m", "newswire.cli", "process", str(seeds_dir), "--out", "offline"],
+        [sys.executable, "-m", "newswire", "process", str(seeds_dir), "--out", "offline"],
         env=pipeline.cli_env(),
         cwd=pipeline.tmp,
         capture_output=True,

@@ -30,7 +30,7 @@ _load_kit()
 
 from streamkit import Recorder, make_service  # noqa: E402
 
-from newswire.stream.service import Service  # noqa: E402
+from newswire.adapters.stream.service import Service  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,13 @@ from typing import Any
 import orjson
 from jsonschema import Draft202012Validator, FormatChecker
 
+from newswire.adapters.processes.pool import InlineRunner
+from newswire.adapters.stream.app import create_app
+from newswire.adapters.stream.service import Service
 from newswire.bootstrap import build_annotator
 from newswire.core.clean import Cleaner
 from newswire.core.records import load_schema
-from newswire.cpu_pool import InlineRunner
 from newswire.settings import Settings
-from newswire.stream.app import create_app
-from newswire.stream.service import Service
 
 OUTPUTS = ("dlq", "dedupe", "annotate", "enriched", "duplicates")
 SEED_BODY = (

@@ -7,13 +7,13 @@ from typing import Any
 import orjson
 from streamkit import SEED_BODY, Recorder, article, make_service, put_all, validator
 
+from newswire.adapters.processes.pool import InlineRunner
+from newswire.adapters.stream.agents import ANNOTATE_BATCH_BYTES
+from newswire.adapters.stream.app import create_app
+from newswire.adapters.stream.service import Service
 from newswire.bootstrap import build_annotator
 from newswire.core.clean import Cleaner
-from newswire.cpu_pool import InlineRunner
 from newswire.settings import Settings
-from newswire.stream.agents import ANNOTATE_BATCH_BYTES
-from newswire.stream.app import create_app
-from newswire.stream.service import Service
 
 
 def test_topology(blank_nlp: Any) -> None:

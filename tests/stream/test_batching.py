@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from newswire.stream.batching import by_size
+from newswire.adapters.stream.batching import by_size
 
 
 @dataclass

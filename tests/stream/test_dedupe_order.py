@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 from streamkit import SEED_BODY, Recorder, article, make_service, put_all, wait_until
 
-from newswire.stream.dedupe_order import StageClock
-from newswire.stream.service import Service
+from newswire.adapters.stream.dedupe_order import StageClock
+from newswire.adapters.stream.service import Service
 
 COPY_BODY = SEED_BODY  # republished under another id: an exact duplicate
 

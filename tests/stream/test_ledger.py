@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newswire.stream.ledger import Ledger, Take
+from newswire.adapters.stream.ledger import Ledger, Take
 
 
 def test_in_order_deliveries_commit_behind_the_first_unfinished() -> None:

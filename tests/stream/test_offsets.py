@@ -13,7 +13,7 @@ from faust.transport.drivers import aiokafka as driver
 from faust.types import TP
 from faust.types.tuples import ConsumerMessage, Message
 
-from newswire.stream import offsets
+from newswire.adapters.stream import offsets, transport
 
 TOPIC = "t.annotate"
 tp = TP(TOPIC, 2)
@@ -22,7 +22,7 @@ tp = TP(TOPIC, 2)
 def make_app(guarded: bool) -> faust.App:
     app = faust.App(f"offsets-{uuid.uuid4().hex[:8]}", broker="kafka://127.0.0.1:1")
     if guarded:
-        offsets.install(app)
+        transport.install(app)
     app.topics._acking_topics.add(TOPIC)  # as the conductor does once an agent subscribes
     app.consumer_generation_id = 3
     return app

@@ -12,7 +12,8 @@ from streamkit import SEED_BODY, Recorder, article, make_service, put_all
 from newswire.core import stages
 from newswire.core.annotate import Annotator
 from newswire.core.clean import Cleaner
-from newswire.core.dedupe import DedupeIndex, MemoryStore
+from newswire.core.dedupe import DedupeIndex
+from newswire.core.dedupe_store import MemoryStore
 from newswire.core.gazetteer import Gazetteer
 from newswire.core.pipeline import InputRecord, Pipeline
 from newswire.core.records import Rejected

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamkit import SEED_BODY, Recorder, make_service, put_all, validator
 
-from newswire.stream.service import Service
+from newswire.adapters.stream.service import Service
 
 KINDS = {"dlq": "dlq", "duplicates": "duplicate", "enriched": "enriched"}
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from newswire.adapters.stream.progress import RawProgress
 from newswire.core.envelopes import Origin
-from newswire.stream.progress import RawProgress
 
 
 def test_a_partition_with_work_left_reports_its_last_passed_record() -> None:

@@ -15,8 +15,8 @@ from newswire.core.annotate import (
     skipped_annotation,
 )
 from newswire.core.clean import Cleaner
+from newswire.core.decode import raw_from_mapping
 from newswire.core.gazetteer import Gazetteer
-from newswire.core.parse import raw_from_mapping
 from newswire.core.records import CleanArticle
 from newswire.core.stages import annotate_input
 

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newswire import broker, broker_cluster, kafka_wire
-from newswire.cli import main
+from newswire import devbroker as broker
+from newswire import devbroker as broker_cluster
+from newswire.devbroker import probe as kafka_wire
+from newswire.entrypoints.cli import main
 
 HOST = "127.0.0.1"
 
@@ -128,7 +130,9 @@ def test_status_of_a_home_without_a_cluster(tmp_path: Path) -> None:
 
 
 def test_status_names_every_node_its_ports_and_files(tmp_path: Path) -> None:
-    status = broker.cluster_status(tmp_path, 41092, 3)  # reached through newswire.broker too
+    status = broker.cluster_status(
+        tmp_path, 41092, 3
+    )  # reached through newswire.devbroker.node too
     assert [n.node_id for n in status.nodes] == [1, 2, 3]
     assert not status.running and status.running_nodes == []
     assert status.bootstrap_servers == f"{HOST}:41092,{HOST}:41093,{HOST}:41094"

@@ -1,4 +1,4 @@
-"""The broker watch (newswire.stream.broker_watch): its lost/back state machine with a scripted
+"""The broker watch (adapters/stream/broker_watch.py): its lost/back state machine with a scripted
 probe and a fake clock, and the real probe against a port nothing listens on. The probe
 against a live broker is exercised by tests/integration/test_outage_logs.py."""
 
@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
+from newswire.adapters.stream.broker_watch import BrokerWatch, KafkaProbe
 from newswire.logs import RepeatCollapser
-from newswire.stream.broker_watch import BrokerWatch, KafkaProbe
 
 
 class Clock:

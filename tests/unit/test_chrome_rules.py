@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from newswire.core.clean import Cleaner, chrome_rule_for, load_chrome_rules
-from newswire.core.parse import raw_from_mapping
+from newswire.core.decode import raw_from_mapping
 from newswire.core.records import CleanArticle, RawArticle
 
 RULES = load_chrome_rules()

@@ -25,8 +25,8 @@ import jsonschema
 import pytest
 import yaml
 
-from newswire.cli import main as cli_main
-from newswire.inputs import find_files
+from newswire.adapters.files import find_files
+from newswire.entrypoints.cli import main as cli_main
 from newswire.settings import Settings, load_settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ COMPOSE_FILE = REPO / "docker-compose.yml"
 DOCKERFILE = REPO / "deploy" / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
 SCHEMA_FILE = REPO / "deploy" / "compose" / "compose-spec.json"
-POM = REPO / "deploy" / "kafka" / "pom.xml"
+POM = REPO / "service" / "newswire" / "devbroker" / "pom.xml"
 
 NEWSWIRE_SERVICES = ("worker", "replay")
 EXTERNAL_TOPIC_VARS = (
@@ -672,7 +672,7 @@ def test_dockerfile_runs_newswire_worker(dockerfile: Dockerfile) -> None:
     assert entrypoint == ["newswire"]
     assert cmd == ["worker"]
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
-    assert pyproject["project"]["scripts"]["newswire"] == "newswire.cli:main"
+    assert pyproject["project"]["scripts"]["newswire"] == "newswire.entrypoints.cli:main"
     assert "worker" in cli_main.commands
 
 

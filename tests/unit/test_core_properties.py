@@ -23,9 +23,10 @@ from newswire.core.annotate import Annotator
 from newswire.core.annotate import entities as entities_module
 from newswire.core.annotate import quotes as quotes_module
 from newswire.core.clean import Cleaner, chrome_rule_for
-from newswire.core.dedupe import DedupeIndex, MemoryStore
+from newswire.core.decode import MAX_DEPTH, raw_from_mapping
+from newswire.core.dedupe import DedupeIndex
+from newswire.core.dedupe_store import MemoryStore
 from newswire.core.gazetteer import Gazetteer
-from newswire.core.parse import MAX_DEPTH, raw_from_mapping
 from newswire.core.records import (
     CleanArticle,
     RawArticle,

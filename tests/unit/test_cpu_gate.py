@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from newswire.cpu_gate import Gate, WorkCancelled
+from newswire.adapters.processes.gate import Gate, WorkCancelled
 
 
 async def test_batches_beyond_the_processes_wait_their_turn_in_order() -> None:

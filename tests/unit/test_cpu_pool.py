@@ -10,9 +10,9 @@ from collections.abc import Iterator
 import orjson
 import pytest
 
+from newswire.adapters.processes.pool import Budget, ProcessRunner
 from newswire.core.annotate import AnnotateInput
 from newswire.core.records import CleanArticle, Rejected
-from newswire.cpu_pool import Budget, ProcessRunner
 
 pytestmark = pytest.mark.model
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from newswire.core.clean import Cleaner
-from newswire.core.dedupe import DedupeIndex, MemoryStore
-from newswire.core.parse import raw_from_seed_text
+from newswire.core.decode import raw_from_seed_text
+from newswire.core.dedupe import DedupeIndex
+from newswire.core.dedupe_store import MemoryStore
 from newswire.core.records import CleanArticle, Verdict
 
 T0 = 1_700_000_000.0

@@ -18,8 +18,8 @@ import spacy
 from newswire.core import text
 from newswire.core.annotate import AnnotateInput, Annotator, annotation_from_doc, quotes
 from newswire.core.clean import Cleaner
+from newswire.core.decode import MAX_DEPTH, decode_raw
 from newswire.core.gazetteer import Gazetteer
-from newswire.core.parse import MAX_DEPTH, decode_raw
 from newswire.core.records import CleanArticle, RawArticle, Rejected
 
 pytestmark = pytest.mark.timeout(60)

@@ -259,7 +259,7 @@ def test_the_flush_thread_sends_counts_without_new_records() -> None:
 def test_the_worker_hook_installs_the_collapser_on_the_root_handlers() -> None:
     import faust
 
-    from newswire.stream.worker import NewswireWorker
+    from newswire.adapters.stream.worker import NewswireWorker
 
     app = faust.App(f"t-{uuid.uuid4().hex[:8]}", broker="kafka://127.0.0.1:1")
     worker = NewswireWorker(app, loglevel="INFO", quiet=True)

@@ -14,11 +14,11 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
-import newswire.offline
+import newswire.entrypoints.offline
+from newswire.adapters.files import read_inputs, seed_text_to_json
 from newswire.bootstrap import build_annotator
-from newswire.cli import main
 from newswire.core.records import load_schema
-from newswire.inputs import read_inputs, seed_text_to_json
+from newswire.entrypoints.cli import main
 
 OUTPUT_KINDS = {
     "enriched": "enriched.jsonl",
@@ -47,7 +47,7 @@ def isolate(monkeypatch: pytest.MonkeyPatch, get_nlp: Callable[[], Any]) -> None
         if key.startswith("NEWSWIRE_"):
             monkeypatch.delenv(key)
     monkeypatch.setattr(
-        newswire.offline, "build_annotator", lambda s: build_annotator(s, nlp=get_nlp())
+        newswire.entrypoints.offline, "build_annotator", lambda s: build_annotator(s, nlp=get_nlp())
     )
 
 

@@ -9,9 +9,11 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
+from newswire.adapters.kafka.replay import message_key
 from newswire.core.annotate import AnnotateInput, Annotator
 from newswire.core.clean import Cleaner
-from newswire.core.dedupe import DedupeIndex, MemoryStore
+from newswire.core.dedupe import DedupeIndex
+from newswire.core.dedupe_store import MemoryStore
 from newswire.core.gazetteer import Gazetteer
 from newswire.core.pipeline import InputRecord, Pipeline
 from newswire.core.records import (
@@ -25,7 +27,6 @@ from newswire.core.records import (
 )
 from newswire.core.serde import clean_from_dict, clean_to_dict, dumps, loads, verdict_from_dict
 from newswire.core.stages import annotate, annotate_input, internal_error, prepare, utc_now
-from newswire.kafka_io import message_key
 
 BODY_A = (
     "The central bank raised interest rates by a quarter point on Tuesday, its third increase "

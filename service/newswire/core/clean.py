@@ -9,14 +9,14 @@ from dataclasses import dataclass, replace
 from importlib import resources
 
 from newswire.core import text as textutil
-from newswire.core.records import Byline, CleanArticle, Dateline, RawArticle, Rejected
-from newswire.core.wire import (
+from newswire.core.dateline_credits import (
     is_agency_credit,
     merge_bylines,
     parse_credit_paragraph,
     parse_dateline,
     split_names,
 )
+from newswire.core.records import Byline, CleanArticle, Dateline, RawArticle, Rejected
 
 # How many leading paragraphs may hold the repeated headline, byline, agency line or chrome
 # before the dateline.

@@ -18,8 +18,8 @@ import orjson
 
 from newswire.core.annotate import AnnotateInput, Annotator
 from newswire.core.clean import Cleaner
+from newswire.core.decode import decode_raw
 from newswire.core.dedupe import DedupeIndex
-from newswire.core.parse import decode_raw
 from newswire.core.records import (
     CleanArticle,
     Rejected,

@@ -17,8 +17,8 @@ from typing import Any
 
 import faust
 
+from newswire.adapters.stream.store import TableStore
 from newswire.settings import Settings
-from newswire.stream.store import TableStore
 
 DEDUPE_PARTITIONS = 1  # every near-duplicate meets its candidates
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from newswire.adapters.files import read_inputs
 from newswire.bootstrap import build_annotator, build_cleaner, build_index
-from newswire.core.dedupe import MemoryStore
+from newswire.core.dedupe_store import MemoryStore
 from newswire.core.pipeline import Pipeline
-from newswire.inputs import read_inputs
 from newswire.settings import Settings
 
 OUTPUT_FILES = {

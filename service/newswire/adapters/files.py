@@ -13,7 +13,7 @@ from pathlib import Path
 
 import orjson
 
-from newswire.core.parse import seed_fields
+from newswire.core.decode import seed_fields
 from newswire.core.pipeline import InputRecord
 
 SUFFIXES = (".txt", ".json", ".jsonl")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newswire.core.clean import Cleaner
-from newswire.core.parse import (
+from newswire.core.decode import (
     MAX_DEPTH,
     decode_raw,
     derive_id,

@@ -14,15 +14,15 @@ from typing import Any
 
 import faust
 
+from newswire.adapters.processes.pool import Budget, CpuRunner, InlineRunner, ProcessRunner
+from newswire.adapters.stream import topology, transport
+from newswire.adapters.stream.agents import StreamAgents
+from newswire.adapters.stream.broker_watch import register_broker_watch
+from newswire.adapters.stream.dedupe_order import DedupeAgent
+from newswire.adapters.stream.service import Service
+from newswire.adapters.stream.store import TableStore
 from newswire.bootstrap import build_annotator, build_cleaner, build_index
-from newswire.cpu_pool import Budget, CpuRunner, InlineRunner, ProcessRunner
 from newswire.settings import Settings
-from newswire.stream import offsets, topology
-from newswire.stream.agents import StreamAgents
-from newswire.stream.broker_watch import register_broker_watch
-from newswire.stream.dedupe_order import DedupeAgent
-from newswire.stream.service import Service
-from newswire.stream.store import TableStore
 
 log = logging.getLogger("newswire")
 
@@ -88,7 +88,7 @@ def create_app(
         stream_wait_empty=True,
         logging_config=None,
     )
-    offsets.install(app)
+    transport.install(app)
     store = TableStore.create(app)
     service = Service(
         app=app,

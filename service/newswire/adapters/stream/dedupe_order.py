@@ -24,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from newswire.adapters.stream.batching import is_copy
+from newswire.adapters.stream.sending import Sends, origin_of
+from newswire.adapters.stream.service import Service
 from newswire.core import serde, stages
 from newswire.core.envelopes import DeadLetter, ProgressMarks, StageMessage
 from newswire.core.records import Rejected, key_of
 from newswire.core.reorder import Key, Released, ReorderBuffer
-from newswire.stream.batching import is_copy
-from newswire.stream.sending import Sends, origin_of
-from newswire.stream.service import Service
 
 log = logging.getLogger("newswire")
 

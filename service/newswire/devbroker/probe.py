@@ -1,6 +1,6 @@
 """Three Kafka requests spoken directly on a socket: ApiVersions, Metadata and DescribeQuorum.
 
-``newswire.broker`` uses them to see whether a broker it started serves, which brokers a node
+``newswire.devbroker`` uses them to see whether a broker it started serves, which brokers a node
 lists, who leads a partition and who leads the KRaft controller quorum. These are blocking
 one-shot probes, usable from plain (non-async) code such as the CLI and test helpers; the
 service itself talks to Kafka through aiokafka.

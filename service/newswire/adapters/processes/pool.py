@@ -27,11 +27,11 @@ from typing import Any, Protocol, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
+from newswire.adapters.processes.gate import Gate, WorkCancelled
 from newswire.core import stages
 from newswire.core.annotate import AnnotateInput, Annotator, ModelNotAvailable
 from newswire.core.clean import Cleaner
 from newswire.core.records import CleanArticle, Rejected
-from newswire.cpu_gate import Gate, WorkCancelled
 
 Annotation = dict[str, Any] | Rejected
 Cleaned = CleanArticle | Rejected

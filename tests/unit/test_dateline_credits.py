@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from newswire.core.records import Byline, Dateline
-from newswire.core.wire import (
+from newswire.core.dateline_credits import (
     is_agency_credit,
     merge_bylines,
     parse_credit_paragraph,
     parse_dateline,
     split_names,
 )
+from newswire.core.records import Byline, Dateline
 
 # ---------------------------------------------------------------- datelines
 

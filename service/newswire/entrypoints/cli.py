@@ -34,9 +34,9 @@ def process(
     settings: Settings, paths: tuple[str, ...], out_dir: Path, progress: bool | None
 ) -> None:
     """Run the whole pipeline over .txt/.json/.jsonl files and folders, without Kafka."""
+    from newswire.adapters.files import InputError
     from newswire.core.annotate import ModelNotAvailable
-    from newswire.inputs import InputError
-    from newswire.offline import process as run_process
+    from newswire.entrypoints.offline import process as run_process
 
     try:
         run_process(settings, paths, out_dir, progress=progress)
@@ -50,11 +50,11 @@ def worker(settings: Settings) -> None:
     """Run the Faust worker: raw → clean → dedupe → annotate → enriched/duplicates/dlq."""
     import asyncio
 
+    from newswire.adapters.kafka.admin import BrokerUnreachable, check_broker, ensure_topics
+    from newswire.adapters.stream.app import create_app
+    from newswire.adapters.stream.topology import worker_topics
+    from newswire.adapters.stream.worker import NewswireWorker
     from newswire.core.annotate import ModelNotAvailable
-    from newswire.kafka_io import BrokerUnreachable, check_broker, ensure_topics
-    from newswire.stream.app import create_app
-    from newswire.stream.topology import worker_topics
-    from newswire.stream.worker import NewswireWorker
 
     try:
         brokers = asyncio.run(check_broker(settings))
@@ -96,9 +96,9 @@ def replay(
     """Publish .txt/.json/.jsonl articles (files or folders) to the raw topic."""
     import asyncio
 
-    from newswire.inputs import InputError
-    from newswire.kafka_io import BrokerUnreachable, check_broker
-    from newswire.kafka_io import replay as run_replay
+    from newswire.adapters.files import InputError
+    from newswire.adapters.kafka.admin import BrokerUnreachable, check_broker
+    from newswire.adapters.kafka.replay import replay as run_replay
 
     try:
         asyncio.run(check_broker(settings))
@@ -138,8 +138,8 @@ def tail(
     """Print records of an output topic as JSON lines."""
     import asyncio
 
-    from newswire.kafka_io import BrokerUnreachable, check_broker
-    from newswire.kafka_io import tail as run_tail
+    from newswire.adapters.kafka.admin import BrokerUnreachable, check_broker
+    from newswire.adapters.kafka.tail import tail as run_tail
 
     topic = {
         "enriched": settings.enriched_topic,
@@ -184,7 +184,7 @@ _NODES_HELP = (
 @click.pass_obj
 def broker_start(settings: Settings, nodes: int) -> None:
     """Start it (first time: fetch the jars with Maven); no-op if it already runs."""
-    from newswire import broker as local
+    from newswire import devbroker as local
 
     home, port, host = _broker_target(settings)
     running = local.cluster_status(home, port).running_nodes
@@ -223,7 +223,7 @@ def broker_start(settings: Settings, nodes: int) -> None:
 @click.pass_obj
 def broker_stop(settings: Settings, nodes: int | None) -> None:
     """Stop it (SIGTERM, then SIGKILL after 30 s)."""
-    from newswire import broker as local
+    from newswire import devbroker as local
 
     home, port, _ = _broker_target(settings)
     if nodes in (None, 1):
@@ -248,7 +248,7 @@ def broker_stop(settings: Settings, nodes: int | None) -> None:
 @click.pass_obj
 def broker_status(settings: Settings, nodes: int | None) -> None:
     """Say whether it runs; exit code 0 if it does (every node of a cluster), 1 if not."""
-    from newswire import broker as local
+    from newswire import devbroker as local
 
     home, port, host = _broker_target(settings)
     status = local.status(home, port)

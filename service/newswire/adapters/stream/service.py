@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import faust
 
+from newswire.adapters.processes.pool import CpuRunner
+from newswire.adapters.stream.topology import Topics
 from newswire.core.dedupe import DedupeIndex
-from newswire.cpu_pool import CpuRunner
 from newswire.settings import Settings
-from newswire.stream.topology import Topics
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Ports, folders and server.properties of the local multi-node Kafka cluster.
 
-Pure (no processes, no sockets): ``newswire.broker_cluster`` runs the nodes. Base port P, node
+Pure (no processes, no sockets): ``newswire.devbroker.cluster`` runs the nodes. Base port P, node
 i in 1..N: broker listener ``P + i - 1``, controller listener ``P + 100 + i - 1``; files under
-``home/cluster-P/node-<i>/``. See ``newswire.broker_cluster`` for the whole picture.
+``home/cluster-P/node-<i>/``. See ``newswire.devbroker.cluster`` for the whole picture.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswire.broker import _DEFAULT_PROPERTIES, BrokerError, Status
+from newswire.devbroker.common import _DEFAULT_PROPERTIES, BrokerError, Status
 
 __all__ = [
     "CONTROLLER_PORT_OFFSET",
@@ -162,6 +162,6 @@ def cluster_properties(
 
 
 def write_config(path: Path, props: Mapping[str, str]) -> None:
-    lines = ["# Written by newswire.broker_cluster on every cluster start."]
+    lines = ["# Written by newswire.devbroker.cluster on every cluster start."]
     lines += [f"{key}={value}" for key, value in props.items()]
     path.write_text("\n".join(lines) + "\n")

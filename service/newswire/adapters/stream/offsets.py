@@ -38,13 +38,13 @@ import logging
 import time
 import weakref
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, Message
 
-from newswire.stream.ledger import Ledger, Take
+from newswire.adapters.stream.ledger import Ledger, Take
 
 log = logging.getLogger("newswire")
 # Skipped offsets not delivered this long after they were read again are read again (they are
@@ -291,19 +291,3 @@ class GuardedConsumer(driver.Consumer):
             self._ledgers.pop(tp, None)
             self._restart_at.pop(tp, None)
             self._held.pop(tp, None)
-
-
-class IdempotentProducer(driver.Producer):
-    def _settings_extra(self) -> Mapping[str, Any]:
-        return {**super()._settings_extra(), "acks": "all", "enable_idempotence": True}
-
-
-class Transport(driver.Transport):
-    Consumer = GuardedConsumer
-    Producer = IdempotentProducer
-
-
-def install(app: Any) -> None:
-    """Use this transport for the app's consumer and producer (before the worker starts)."""
-    app.transport = Transport(app.conf.broker_consumer, app)
-    app._producer_transport = Transport(app.conf.broker_producer, app)

@@ -18,15 +18,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from newswire.adapters.processes.gate import WorkCancelled
+from newswire.adapters.processes.pool import Cleaned
+from newswire.adapters.stream.batching import by_size, event_batches
+from newswire.adapters.stream.progress import MARK_INTERVAL, RawProgress
+from newswire.adapters.stream.sending import Sends, origin_of
+from newswire.adapters.stream.service import Service
 from newswire.core import serde, stages
 from newswire.core.envelopes import DeadLetter, Origin, ProgressMarks, StageMessage
 from newswire.core.records import CleanArticle, Rejected, key_of
-from newswire.cpu_gate import WorkCancelled
-from newswire.cpu_pool import Cleaned
-from newswire.stream.batching import by_size, event_batches
-from newswire.stream.progress import MARK_INTERVAL, RawProgress
-from newswire.stream.sending import Sends, origin_of
-from newswire.stream.service import Service
 
 log = logging.getLogger("newswire")
 CLEAN_BATCH = 32

@@ -1,0 +1,1 @@
+"""Plain aiokafka clients for the commands: topic admin, `replay`, `tail`."""

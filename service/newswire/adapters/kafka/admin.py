@@ -1,0 +1,74 @@
+"""Topic set-up and the broker check of the commands (plain aiokafka admin client)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+from newswire.settings import Settings
+
+
+async def ensure_topics(settings: Settings, topics: Mapping[str, int]) -> list[str]:
+    """Create the topics (name → partitions) that are missing; returns those created.
+
+    The worker creates all its topics before it subscribes: a consumer group does not pick up
+    a topic created after its assignment until a metadata refresh (minutes)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        factor, min_insync = settings.replication(await _broker_count(admin))
+        existing = set(await admin.list_topics())
+        missing = [name for name in topics if name not in existing]
+        for name in missing:
+            config = {
+                "max.message.bytes": str(settings.max_message_bytes),
+                "min.insync.replicas": str(min_insync),
+            }
+            if name.endswith("-changelog"):
+                config["cleanup.policy"] = "compact"  # as Faust makes table changelogs
+            new = NewTopic(name, topics[name], factor, topic_configs=config)
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics([new])
+        return missing
+    finally:
+        await admin.close()
+
+
+async def _broker_count(admin: AIOKafkaAdminClient) -> int:
+    cluster = await admin.describe_cluster()
+    return len(cluster["brokers"])
+
+
+class BrokerUnreachable(RuntimeError):
+    pass
+
+
+async def check_broker(settings: Settings, timeout: float = 15.0) -> int:
+    """Fail fast with a helpful message when Kafka is not reachable; returns how many brokers
+    the cluster has."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=int(timeout * 1000)
+    )
+    try:
+        await asyncio.wait_for(admin.start(), timeout)
+        await asyncio.wait_for(admin.list_topics(), timeout)
+        brokers = await asyncio.wait_for(_broker_count(admin), timeout)
+    except Exception as exc:
+        raise BrokerUnreachable(
+            f"cannot reach Kafka at {settings.broker} ({type(exc).__name__}: {exc}). Start the "
+            "local broker with `newswire broker start`, or set NEWSWIRE_BROKER to a reachable "
+            "kafka://host:port."
+        ) from None
+    finally:
+        await admin.close()
+    factor, _ = settings.replication(brokers)
+    if factor > brokers:
+        raise BrokerUnreachable(
+            f"NEWSWIRE_REPLICATION_FACTOR is {factor} but the Kafka cluster at {settings.broker} "
+            f"has {brokers} broker(s): lower it, or set it to auto"
+        )
+    return brokers

@@ -1,0 +1,1 @@
+"""Entry points: the `newswire` command line and the offline runner."""
