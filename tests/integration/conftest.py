@@ -45,8 +45,8 @@ def _load_harness() -> ModuleType:
 _load_harness()
 
 from nw_harness import (  # noqa: E402
+    Deployment,
     Kafka,
-    Pipeline,
     Worker,
     delete_topics,
     free_port,
@@ -114,14 +114,14 @@ def kafka() -> Iterator[Kafka]:
 @pytest.fixture
 def make_pipeline(
     kafka: Kafka, tmp_path: Path, request: pytest.FixtureRequest
-) -> Iterator[Callable[..., Pipeline]]:
+) -> Iterator[Callable[..., Deployment]]:
     """Factory: ``make_pipeline(partitions=N)``. Topics are deleted after a passing test
     (kept after a failure, for `newswire tail`)."""
-    made: list[Pipeline] = []
+    made: list[Deployment] = []
 
-    def make(partitions: int = 2) -> Pipeline:
+    def make(partitions: int = 2) -> Deployment:
         tag = uuid.uuid4().hex[:8]
-        pipeline = Pipeline(
+        pipeline = Deployment(
             kafka=kafka,
             app_id=f"nw-{tag}",
             raw=f"nwit-{tag}.raw",
@@ -141,7 +141,7 @@ def make_pipeline(
 
 
 @pytest.fixture
-def pipeline(make_pipeline: Callable[..., Pipeline]) -> Pipeline:
+def pipeline(make_pipeline: Callable[..., Deployment]) -> Deployment:
     return make_pipeline(partitions=2)
 
 
@@ -159,7 +159,7 @@ def start_worker(request: pytest.FixtureRequest) -> Iterator[Callable[..., Worke
     request.node.stash[_WORKERS_KEY] = workers
 
     def start(
-        pipeline: Pipeline,
+        pipeline: Deployment,
         *,
         name: str | None = None,
         data_dir: Path | None = None,

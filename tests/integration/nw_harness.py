@@ -57,7 +57,7 @@ class Kafka:
 
 
 @dataclass(frozen=True)
-class Pipeline:
+class Deployment:
     """One test's topics and app id (consumer group, internal topics, table changelogs)."""
 
     kafka: Kafka
@@ -104,7 +104,7 @@ class Pipeline:
         return env
 
 
-async def delete_topics(kafka: Kafka, pipelines: Sequence[Pipeline]) -> None:
+async def delete_topics(kafka: Kafka, pipelines: Sequence[Deployment]) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
     await admin.start()
     try:
@@ -124,7 +124,7 @@ async def delete_topics(kafka: Kafka, pipelines: Sequence[Pipeline]) -> None:
 @dataclass
 class Worker:
     name: str
-    pipeline: Pipeline
+    pipeline: Deployment
     data_dir: Path
     web_port: int
     log_path: Path
@@ -304,7 +304,7 @@ async def _produce(
 
 
 def produce(
-    pipeline: Pipeline,
+    pipeline: Deployment,
     messages: Sequence[Message],
     *,
     topic: str | None = None,
@@ -323,7 +323,7 @@ def article_message(article: dict[str, Any], partition: int | None = None) -> Me
 
 
 @dataclass(frozen=True)
-class Outcome:
+class OutputRecord:
     kind: str  # enriched | duplicate | dlq
     key: str | None
     record: dict[str, Any]
@@ -335,11 +335,11 @@ class Outcome:
         return self.record.get("id")
 
 
-class Outcomes(list[Outcome]):
-    def of(self, kind: str) -> list[Outcome]:
+class OutputRecords(list[OutputRecord]):
+    def of(self, kind: str) -> list[OutputRecord]:
         return [o for o in self if o.kind == kind]
 
-    def for_id(self, article_id: str) -> list[Outcome]:
+    def for_id(self, article_id: str) -> list[OutputRecord]:
         return [o for o in self if o.id == article_id]
 
     def kinds_by_id(self) -> dict[str | None, set[str]]:
@@ -359,11 +359,11 @@ class Outcomes(list[Outcome]):
 
 
 async def _collect(
-    pipeline: Pipeline,
-    until: Callable[[Outcomes], bool],
+    pipeline: Deployment,
+    until: Callable[[OutputRecords], bool],
     timeout: float,
     settle: float,
-) -> tuple[Outcomes, bool]:
+) -> tuple[OutputRecords, bool]:
     by_topic = {topic: kind for kind, topic in pipeline.outputs.items()}
     consumer = AIOKafkaConsumer(
         *by_topic,
@@ -375,7 +375,7 @@ async def _collect(
         max_partition_fetch_bytes=MAX_MESSAGE_BYTES,
     )
     await consumer.start()
-    outcomes = Outcomes()
+    outcomes = OutputRecords()
     seen: set[tuple[Any, int]] = set()
     deadline = time.monotonic() + timeout
     done_at: float | None = None
@@ -397,7 +397,7 @@ async def _collect(
                         continue
                     seen.add((tp, m.offset))
                     outcomes.append(
-                        Outcome(
+                        OutputRecord(
                             kind=by_topic[tp.topic],
                             key=m.key.decode() if m.key is not None else None,
                             record=orjson.loads(m.value),
@@ -410,14 +410,14 @@ async def _collect(
 
 
 def collect(
-    pipeline: Pipeline,
-    until: Callable[[Outcomes], bool],
+    pipeline: Deployment,
+    until: Callable[[OutputRecords], bool],
     *,
     timeout: float = 90.0,
     settle: float = 0.0,
     workers: Sequence[Worker] = (),
     what: str = "the expected outcomes",
-) -> Outcomes:
+) -> OutputRecords:
     """Read the three output topics from the beginning until `until(outcomes)` holds (then
     keep reading `settle` more seconds, to catch records that should not be there); fail
     after `timeout` s with what was seen (and the worker log tails)."""
@@ -433,6 +433,6 @@ def collect(
     return outcomes
 
 
-def has_ids(ids: set[str] | Sequence[str]) -> Callable[[Outcomes], bool]:
+def has_ids(ids: set[str] | Sequence[str]) -> Callable[[OutputRecords], bool]:
     wanted = set(ids)
     return lambda outcomes: wanted <= outcomes.ids()

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 from nw_harness import (
+    Deployment,
     Kafka,
-    Pipeline,
     article_message,
     collect,
     free_port,
@@ -100,7 +100,7 @@ def test_broker_outage_is_a_few_lines_and_the_worker_carries_on(
     own_broker: OwnBroker, start_worker, tmp_path: Path
 ) -> None:
     tag = uuid.uuid4().hex[:8]
-    pipeline = Pipeline(
+    pipeline = Deployment(
         kafka=Kafka(own_broker.port),
         app_id=f"nw-{tag}",
         raw=f"nwit-{tag}.raw",

@@ -12,14 +12,14 @@ from typing import Any
 
 import orjson
 import pytest
-from nw_harness import Pipeline, collect, has_ids
+from nw_harness import Deployment, collect, has_ids
 
 pytestmark = pytest.mark.integration
 
 RUNS = 10
 
 
-def replay(pipeline: Pipeline, folder: Path) -> None:
+def replay(pipeline: Deployment, folder: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "newswire", "replay", str(folder), "--no-progress"],
         env=pipeline.cli_env(),
@@ -40,7 +40,7 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def offline_records(pipeline: Pipeline, folder: Path) -> dict[str, dict[str, Any]]:
+def offline_records(pipeline: Deployment, folder: Path) -> dict[str, dict[str, Any]]:
     done = subprocess.run(
         [sys.executable, "-m", "newswire", "process", str(folder), "--out", "offline"],
         env=pipeline.cli_env(),

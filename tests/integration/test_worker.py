@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import pytest
 from jsonschema import Draft202012Validator
-from nw_harness import Message, Pipeline, Sent, article_message, collect, has_ids, produce
+from nw_harness import Deployment, Message, Sent, article_message, collect, has_ids, produce
 
 from newswire.adapters.files import read_inputs
 from newswire.adapters.kafka.replay import message_key
@@ -47,7 +47,7 @@ def seed_message(path: Path, partition: int | None = None) -> Message:
 # --------------------------------------------------------------------------- 1
 
 
-def run_replay(pipeline: Pipeline, path: Path) -> subprocess.CompletedProcess[str]:
+def run_replay(pipeline: Deployment, path: Path) -> subprocess.CompletedProcess[str]:
     """The user's way in: `newswire replay PATH`, as a subprocess."""
     return subprocess.run(
         [sys.executable, "-m", "newswire", "replay", str(path), "--no-progress"],
@@ -61,7 +61,7 @@ def run_replay(pipeline: Pipeline, path: Path) -> subprocess.CompletedProcess[st
 
 
 @pytest.mark.timeout(240)
-def test_seed_end_to_end(pipeline: Pipeline, start_worker, seed_paths) -> None:
+def test_seed_end_to_end(pipeline: Deployment, start_worker, seed_paths) -> None:
     worker = start_worker(pipeline)
 
     # The user's way in: `newswire replay <file>`.
@@ -123,7 +123,7 @@ def test_seed_end_to_end(pipeline: Pipeline, start_worker, seed_paths) -> None:
 
 
 @pytest.mark.timeout(240)
-def test_replay_again_is_duplicate(pipeline: Pipeline, start_worker, seed_paths) -> None:
+def test_replay_again_is_duplicate(pipeline: Deployment, start_worker, seed_paths) -> None:
     worker = start_worker(pipeline)
     message = seed_message(seed_paths["000"])
 
@@ -159,7 +159,7 @@ def test_replay_again_is_duplicate(pipeline: Pipeline, start_worker, seed_paths)
 
 
 @pytest.mark.timeout(240)
-def test_malformed_messages_go_to_dlq(pipeline: Pipeline, start_worker, short_articles) -> None:
+def test_malformed_messages_go_to_dlq(pipeline: Deployment, start_worker, short_articles) -> None:
     worker = start_worker(pipeline)
     tag = uuid.uuid4().hex[:8]
     big = orjson.dumps({"id": f"big-{tag}", "headline": "Big", "body": "word " * 1_000_000})

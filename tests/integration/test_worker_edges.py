@@ -7,14 +7,14 @@ import time
 from typing import Any
 
 import pytest
-from nw_harness import Pipeline, article_message, collect, has_ids, produce
+from nw_harness import Deployment, article_message, collect, has_ids, produce
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.mark.timeout(240)
 def test_dedupe_window_expiry_in_stream(
-    pipeline: Pipeline, start_worker, short_articles: list[dict[str, Any]]
+    pipeline: Deployment, start_worker, short_articles: list[dict[str, Any]]
 ) -> None:
     """With a 7.2 s window swept every second, an article sent again after the window is new
     again (unique, enriched), and the sweep over the Faust tables runs without harm."""
@@ -66,7 +66,7 @@ def test_dedupe_window_expiry_in_stream(
 
 @pytest.mark.timeout(300)
 def test_article_within_max_article_bytes_is_enriched(
-    pipeline: Pipeline, start_worker, short_articles: list[dict[str, Any]]
+    pipeline: Deployment, start_worker, short_articles: list[dict[str, Any]]
 ) -> None:
     """An English article of 1.1 MB is within the 2 MB article limit, so it is an article
     like any other: enriched (spaCy sees it in chunks below its nlp.max_length), not an

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -213,13 +214,12 @@ def broker_start(settings: Settings, nodes: int) -> None:
     click.echo(f"export NEWSWIRE_BROKER='{cluster.url}'")
 
 
+def _nodes_or_any(help_text: str) -> Any:
+    return click.option("--nodes", type=click.IntRange(1, 9), default=None, help=help_text)
+
+
 @broker.command("stop")
-@click.option(
-    "--nodes",
-    type=click.IntRange(1, 9),
-    default=None,
-    help="1: only the single broker; N: only the cluster (default: whichever runs on PORT)",
-)
+@_nodes_or_any("1: only the single broker; N: only the cluster (default: whichever runs on PORT)")
 @click.pass_obj
 def broker_stop(settings: Settings, nodes: int | None) -> None:
     """Stop it (SIGTERM, then SIGKILL after 30 s)."""
@@ -238,12 +238,9 @@ def broker_stop(settings: Settings, nodes: int | None) -> None:
 
 
 @broker.command("status")
-@click.option(
-    "--nodes",
-    type=click.IntRange(1, 9),
-    default=None,
-    help="1: the single broker; N: the cluster of N nodes (default: the single broker if it "
-    "runs or no cluster was ever started on PORT, else the cluster)",
+@_nodes_or_any(
+    "1: the single broker; N: the cluster of N nodes (default: the single broker if it "
+    "runs or no cluster was ever started on PORT, else the cluster)"
 )
 @click.pass_obj
 def broker_status(settings: Settings, nodes: int | None) -> None:
