@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from newswire.core.clean import Cleaner
-from newswire.core.decode import raw_from_mapping, raw_from_seed_text
+from newswire.core.decode import raw_from_mapping, seed_fields
 from newswire.core.records import CleanArticle, RawArticle
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -35,13 +35,15 @@ class Seeds:
         return self.path(prefix).stem
 
     def raw(self, prefix: str) -> RawArticle:
-        """A seed as a RawArticle: `.txt` through raw_from_seed_text, `.json` through
+        """A seed as a RawArticle: `.txt` through seed_fields, `.json` through
         raw_from_mapping (the two forms seeds/README.md describes)."""
         path = self.path(prefix)
         if path.suffix == ".json":
             raw = raw_from_mapping(json.loads(path.read_text("utf-8")), max_bytes=MAX_BYTES)
         else:
-            raw = raw_from_seed_text(path.stem, path.read_text("utf-8"))
+            raw = raw_from_mapping(
+                seed_fields(path.stem, path.read_text("utf-8")), max_bytes=1 << 62
+            )
         assert isinstance(raw, RawArticle), raw
         return raw
 

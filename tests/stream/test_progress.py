@@ -34,5 +34,3 @@ def test_a_partition_at_its_end_reports_the_greater_of_last_passed_and_idle_boun
     progress.passed_on(Origin("raw", 3, 6, 49_999))
     marks = progress.marks([3], finished={3: 7}, highwaters={3: 7}, polled_ms=50_000)
     assert marks == [(49_999, 3, 7)]
-    progress.forget([3])
-    assert progress.marks([3], finished={3: 7}, highwaters={3: 8}, polled_ms=50_000) == []

@@ -16,7 +16,7 @@ from newswire.core.decode import (
     decode_raw,
     derive_id,
     raw_from_mapping,
-    raw_from_seed_text,
+    seed_fields,
 )
 from newswire.core.records import CleanArticle, RawArticle, Rejected
 from newswire.core.stages import prepare
@@ -351,14 +351,19 @@ def test_non_finite_numbers_are_invalid_field(number: float) -> None:
 
 
 def test_seed_text_with_a_lone_surrogate_is_rejected() -> None:
-    assert_rejected(raw_from_seed_text("s", "Headline\nBody \udc80 text"), "invalid_field")
+    assert_rejected(
+        raw_from_mapping(seed_fields("s", "Headline\nBody \udc80 text"), max_bytes=1 << 62),
+        "invalid_field",
+    )
 
 
 # ---------------------------------------------------------------- seed text
 
 
 def test_seed_text_first_line_is_headline() -> None:
-    raw = raw_from_seed_text("001_x", "Rates rise\n\nThe bank raised rates.\n")
+    raw = raw_from_mapping(
+        seed_fields("001_x", "Rates rise\n\nThe bank raised rates.\n"), max_bytes=1 << 62
+    )
     assert isinstance(raw, RawArticle)
     assert raw.id == "001_x"
     assert raw.headline == "Rates rise"
@@ -366,13 +371,18 @@ def test_seed_text_first_line_is_headline() -> None:
 
 
 def test_seed_text_bom_is_dropped() -> None:
-    raw = raw_from_seed_text("s", "\ufeffRates rise\nThe bank raised rates.")
+    raw = raw_from_mapping(
+        seed_fields("s", "\ufeffRates rise\nThe bank raised rates."), max_bytes=1 << 62
+    )
     assert isinstance(raw, RawArticle)
     assert raw.headline == "Rates rise"
 
 
 def test_seed_text_without_body_is_rejected() -> None:
-    rejected = assert_rejected(raw_from_seed_text("s", "Only a headline\n\n  \n"), "missing_body")
+    rejected = assert_rejected(
+        raw_from_mapping(seed_fields("s", "Only a headline\n\n  \n"), max_bytes=1 << 62),
+        "missing_body",
+    )
     assert rejected.id == "s"
 
 

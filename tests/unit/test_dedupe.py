@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newswire.core.clean import Cleaner
-from newswire.core.decode import raw_from_seed_text
+from newswire.core.decode import raw_from_mapping, seed_fields
 from newswire.core.dedupe import DedupeIndex
 from newswire.core.dedupe_store import MemoryStore
 from newswire.core.records import CleanArticle, Verdict
@@ -94,8 +94,8 @@ def test_copy_under_other_chrome_and_typography_is_a_duplicate(
         .replace(headline, headline.title())
         .replace("Leave a Comment", "Share this article")
     )
-    original = cleaner.clean(raw_from_seed_text("orig", text))
-    copy = cleaner.clean(raw_from_seed_text("copy", variant))
+    original = cleaner.clean(raw_from_mapping(seed_fields("orig", text), max_bytes=1 << 62))
+    copy = cleaner.clean(raw_from_mapping(seed_fields("copy", variant), max_bytes=1 << 62))
     assert isinstance(original, CleanArticle) and isinstance(copy, CleanArticle)
     assert original.body != copy.body  # really different text
     assert_unique(index.judge("orig", original.body, "o:1", now=T0), "orig")

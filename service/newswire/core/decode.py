@@ -179,10 +179,6 @@ def seed_fields(stem: str, text: str) -> dict[str, str]:
     return {"id": stem, "headline": headline.strip(), "body": body}
 
 
-def raw_from_seed_text(stem: str, text: str, *, max_bytes: int = 1 << 62) -> RawArticle | Rejected:
-    return raw_from_mapping(seed_fields(stem, text), max_bytes=max_bytes)
-
-
 def _safe_id(obj: Mapping[str, Any]) -> str | None:
     value = obj.get("id")
     return value if isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH else None

@@ -96,13 +96,6 @@ class ReorderBuffer(Generic[T]):
             self._released = key if self._released is None else max(self._released, key)
         return out
 
-    def waiting_for(self, now: float) -> list[int]:
-        """Partitions the oldest held article waits for (for logs and tests)."""
-        if not self._heap:
-            return []
-        key = self._heap[0][0]
-        return [q for q in sorted(self._advanced) if self._blocks(q, key, now)]
-
     def _advance(self, partition: int, low: Key, now: float) -> None:
         current = self._low.get(partition)
         if current is None or low > current:

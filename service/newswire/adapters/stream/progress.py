@@ -54,7 +54,3 @@ class RawProgress:
             if low is not None:
                 marks.append(low)
         return marks
-
-    def forget(self, partitions: Iterable[int]) -> None:
-        for partition in partitions:
-            self._low.pop(partition, None)
