@@ -40,6 +40,18 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+def differences(got: Any, expected: Any, path: str = "") -> list[str]:
+    """Where two records differ, field by field (a CI failure must say what differed)."""
+    if isinstance(got, dict) and isinstance(expected, dict):
+        out = []
+        for key in sorted(set(got) | set(expected), key=str):
+            out += differences(
+                got.get(key, "<missing>"), expected.get(key, "<missing>"), f"{path}.{key}"
+            )
+        return out
+    return [] if got == expected else [f"{path}: got {got!r:.200} expected {expected!r:.200}"]
+
+
 def offline_records(pipeline: Deployment, folder: Path) -> dict[str, dict[str, Any]]:
     done = subprocess.run(
         [sys.executable, "-m", "newswire", "process", str(folder), "--out", "offline"],
@@ -85,7 +97,8 @@ def test_seed_replay_at_full_speed_matches_the_offline_run_every_time(
         )
         mode = "backlog" if backlog else "live"
         got = {o.id: comparable(o.record) for o in outcomes}
-        assert got == expected, f"run {run} ({mode}): verdicts differ from the offline run"
+        diff = differences(got, expected)
+        assert not diff, f"run {run} ({mode}): differs from the offline run:\n" + "\n".join(diff)
         # At-least-once: a record published again (a worker joined while the first was in
         # flight) must be the same record, or "latest per key" would change the verdict.
         for outcome in outcomes:

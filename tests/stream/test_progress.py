@@ -13,9 +13,35 @@ def test_a_partition_with_work_left_reports_its_last_passed_record() -> None:
     assert marks == [(1_000, 0, 5)]
 
 
-def test_a_partition_never_read_and_not_at_its_end_reports_nothing() -> None:
+def test_a_partition_never_read_and_not_at_its_end_reports_the_least_key() -> None:
+    """Nothing known of it yet, but it has a live owner: the least key (anything may still
+    come) tells the dedupe stage the partition is not silent."""
     progress = RawProgress()
-    assert progress.marks([1], finished={1: 0}, highwaters={1: 3}, polled_ms=50_000) == []
+    assert progress.marks([1], finished={1: 0}, highwaters={1: 3}, polled_ms=50_000) == [(0, 1, 0)]
+    assert progress.marks([1], finished={1: 0}, highwaters={}, polled_ms=50_000) == [(0, 1, 0)]
+
+
+def test_a_partition_being_cleaned_reports_its_first_record_in_the_works() -> None:
+    """CI saw the dedupe stage give a partition up as silent while its owner, just started,
+    was cleaning its first records and reported nothing: it reports them now."""
+    progress = RawProgress()
+    progress.taken(Origin("raw", 0, 0, 1_000))
+    progress.taken(Origin("raw", 0, 1, 1_001))
+    assert progress.marks([0], finished={0: 0}, highwaters={0: 2}, polled_ms=50_000) == [
+        (1_000, 0, 0)
+    ]
+    progress.passed_on(Origin("raw", 0, 0, 1_000))
+    assert progress.marks([0], finished={}, highwaters={}, polled_ms=50_000) == [(1_001, 0, 1)]
+    progress.passed_on(Origin("raw", 0, 1, 1_001))
+    assert progress.marks([0], finished={}, highwaters={}, polled_ms=50_000) == [(1_001, 0, 2)]
+
+
+def test_a_revoked_partition_forgets_what_it_was_cleaning() -> None:
+    progress = RawProgress()
+    progress.taken(Origin("raw", 4, 7, 1_000))
+    assert progress.marks([], finished={}, highwaters={}, polled_ms=50_000) == []
+    progress.passed_on(Origin("raw", 4, 3, 900))  # an earlier batch of the old owner ends
+    assert progress.marks([4], finished={}, highwaters={}, polled_ms=50_000) == [(900, 4, 4)]
 
 
 def test_a_partition_read_to_its_end_leaves_room_for_records_still_on_their_way() -> None:

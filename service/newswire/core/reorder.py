@@ -13,9 +13,14 @@ reports `low`, the smallest key a record it has not yet delivered can have:
   since a record appended later was published after F - margin (the margin covers producer
   linger and network time).
 
-A partition that has delivered nothing and whose low has not advanced for `grace` seconds (its
-worker died, a rebalance, a stuck stage) is not waited for; a partition read again after a
-rebalance delivers copies below its low, and that counts as alive. What a partition delivers
+A partition is waited for while it is alive and moving:
+- *silent*, not waited for: nothing heard of it (no article, no report) for `grace` seconds
+  (its worker died, a rebalance moves it). Every owner reports each of its partitions often,
+  also while it cleans their records, so a slow partition is not a silent one;
+- *stuck*, not waited for: heard of, but its low has not advanced for `stuck` seconds (a stage
+  that does not get through a record); a bound, so that one partition cannot stall the rest.
+A partition read again after a rebalance delivers copies below its low, and that counts as
+alive and moving. What a partition delivers
 later than an article already released is released at once and flagged late: judged on
 arrival, not in publish order. `released` (the greatest key released) outlives the buffer, so
 that a new buffer after a rebalance still knows what is late.
@@ -43,18 +48,27 @@ class Released(Generic[T]):
 
 class ReorderBuffer(Generic[T]):
     def __init__(
-        self, *, grace: float, partitions: int, now: float, released: Key | None = None
+        self,
+        *,
+        grace: float,
+        partitions: int,
+        now: float,
+        released: Key | None = None,
+        stuck: float | None = None,
     ) -> None:
         self.grace = grace
+        self.stuck = 3 * grace if stuck is None else stuck
+        self._heard: dict[int, float] = {}
         self._heap: list[tuple[Key, int, T]] = []
         self._late: list[Released[T]] = []
         self._low: dict[int, Key] = {}
         self._advanced: dict[int, float] = {}
         self._released = released
         self._seq = 0
-        # Silent partitions an article was released without waiting for: {partition: silent
-        # since}, for the caller to report (an ordering promise given up must show in the log).
-        self.passed_over: dict[int, float] = {}
+        # Partitions an article was released without waiting for: {partition: (why, since)}
+        # ("silent" or "stuck"), for the caller to report: an ordering promise given up must
+        # show in the log.
+        self.passed_over: dict[int, tuple[str, float]] = {}
         self.partitions(partitions, now)
 
     def __len__(self) -> int:
@@ -69,11 +83,12 @@ class ReorderBuffer(Generic[T]):
         """The raw topic has (at least) `count` partitions; new ones get a full grace."""
         for partition in range(count):
             self._advanced.setdefault(partition, now)
+            self._heard.setdefault(partition, now)
 
     def add(self, key: Key, item: T, now: float) -> None:
         timestamp, partition, offset = key
         self._advance(partition, (timestamp, partition, offset + 1), now)
-        self._advanced[partition] = now  # it delivers: alive, even when read again
+        self._advanced[partition] = self._heard[partition] = now  # alive, even when read again
         if self._released is not None and key < self._released:
             self._late.append(Released(item, key, late=True))
             return
@@ -81,8 +96,9 @@ class ReorderBuffer(Generic[T]):
         self._seq += 1
 
     def progress(self, partition: int, low: Key, now: float) -> None:
-        """The partition cannot deliver anything below `low` any more."""
+        """The partition cannot deliver anything below `low` any more (and is alive)."""
         self._advance(partition, low, now)
+        self._heard[partition] = now
 
     def release(self, now: float) -> list[Released[T]]:
         """Everything that can be judged now, in the order to judge it."""
@@ -90,8 +106,8 @@ class ReorderBuffer(Generic[T]):
         while self._heap and self._ready(self._heap[0][0], now):
             key, _, item = heapq.heappop(self._heap)
             for q in self._advanced:
-                if q != key[1] and self._low_blocks(q, key):  # ready: q is silent
-                    self.passed_over.setdefault(q, self._advanced[q])
+                if q != key[1] and self._low_blocks(q, key):  # ready: q is silent or stuck
+                    self.passed_over.setdefault(q, self._given_up(q, now))
             out.append(Released(item, key, late=False))
             self._released = key if self._released is None else max(self._released, key)
         return out
@@ -103,6 +119,7 @@ class ReorderBuffer(Generic[T]):
             self._advanced[partition] = now
         else:
             self._advanced.setdefault(partition, now)
+        self._heard.setdefault(partition, now)
 
     def _ready(self, key: Key, now: float) -> bool:
         return not any(self._blocks(q, key, now) for q in self._advanced)
@@ -110,9 +127,16 @@ class ReorderBuffer(Generic[T]):
     def _blocks(self, partition: int, key: Key, now: float) -> bool:
         if partition == key[1]:
             return False  # a partition is delivered in order: nothing earlier can follow
-        if now - self._advanced[partition] >= self.grace:
-            return False  # silent: not waited for any longer
+        if self._given_up(partition, now) is not None:
+            return False  # silent or stuck: not waited for any longer
         return self._low_blocks(partition, key)
+
+    def _given_up(self, partition: int, now: float) -> tuple[str, float] | None:
+        if now - self._heard[partition] >= self.grace:
+            return ("silent", self._heard[partition])
+        if now - self._advanced[partition] >= self.stuck:
+            return ("stuck", self._advanced[partition])
+        return None
 
     def _low_blocks(self, partition: int, key: Key) -> bool:
         low = self._low.get(partition)

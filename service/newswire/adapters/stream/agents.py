@@ -64,6 +64,8 @@ class StreamAgents:
         async for batch in event_batches(events, CLEAN_BATCH, CLEAN_WITHIN):
             out = self.sends()
             origins = [origin_of(event) for event in batch]
+            for origin in origins:
+                self.progress.taken(origin)
             datas = [_value(event) for event in batch]
             results = await asyncio.gather(*(self.runner.clean(d) for d in datas))
             for origin, data, result in zip(origins, datas, results, strict=True):
@@ -102,8 +104,11 @@ class StreamAgents:
         polled_ms = int(time.time() * 1000)  # before asking: the log ends are at least this new
         highwaters: dict[int, int] = {}
         if owned:
-            ends = await asyncio.wait_for(consumer.highwaters(*owned), timeout=2.0)
-            highwaters = {tp.partition: end for tp, end in ends.items() if end is not None}
+            try:  # only the idle bound needs the log ends: report the rest without them
+                ends = await asyncio.wait_for(consumer.highwaters(*owned), timeout=2.0)
+                highwaters = {tp.partition: end for tp, end in ends.items() if end is not None}
+            except Exception as exc:
+                log.debug("log ends not read for progress marks: %r", exc)
         finished = {tp.partition: consumer.finished_offset(tp) or 0 for tp in owned}
         marks = self.progress.marks((tp.partition for tp in owned), finished, highwaters, polled_ms)
         message = ProgressMarks(tuple(marks), consumer.topic_partitions(raw_topic))

@@ -148,12 +148,14 @@ class DedupeAgent:
             acks.append(event)
         answered: set[str] = set()
         releasable = buffer.release(now)
-        for partition, since in buffer.passed_over.items():
+        for partition, (why, since) in buffer.passed_over.items():
             log.warning(
-                "dedupe: raw partition %d silent for %.1f s (no progress mark, no article):"
-                " judging later-published articles without waiting for it",
+                "dedupe: raw partition %d %s for %.1f s (%s): judging later-published articles"
+                " without waiting for it",
                 partition,
+                why,
                 now - since,
+                "no progress mark, no article" if why == "silent" else "its low does not move",
             )
         buffer.passed_over.clear()
         for released in releasable:

@@ -3,9 +3,12 @@
 The clean stage passes articles on in each raw partition's order. Besides the articles, every
 worker sends a progress mark to the dedupe topic every `MARK_INTERVAL` seconds: for each raw
 partition it owns, the smallest key (timestamp, partition, offset) a record it has not yet
-passed on can have (see core/reorder.py). A mark is sent on the same producer and partition
-after the articles it covers, so it never overtakes them. Marks also wake the dedupe stage up
-regularly, so a held article is released even when no new article arrives.
+passed on can have (see core/reorder.py). Every owned partition is reported every time: also
+while its records are being cleaned (the first of them is the low), and while nothing is known
+of it yet (the least key: anything may still come, from a live owner). The dedupe stage must
+tell a partition that is slow from one nobody reads. A mark is sent on the same producer and
+partition after the articles it covers, so it never overtakes them. Marks also wake the dedupe
+stage up regularly, so a held article is released even when no new article arrives.
 """
 
 from __future__ import annotations
@@ -27,10 +30,16 @@ IDLE_MARGIN_MS = 1_000
 class RawProgress:
     def __init__(self) -> None:
         self._low: dict[int, Key] = {}
+        self._taken: dict[int, dict[int, Key]] = {}  # partition → offset → key, being cleaned
+
+    def taken(self, origin: Origin) -> None:
+        """The clean stage took the raw record at `origin` up (its outcome is not sent yet)."""
+        self._taken.setdefault(origin.partition, {})[origin.offset] = origin.order
 
     def passed_on(self, origin: Origin) -> None:
         """The raw record at `origin` has its outcome sent (article or dead letter)."""
         timestamp, partition, offset = origin.order
+        self._taken.get(partition, {}).pop(offset, None)
         low = (timestamp, partition, offset + 1)
         if low > self._low.get(partition, (-1, -1, -1)):
             self._low[partition] = low
@@ -42,15 +51,23 @@ class RawProgress:
         highwaters: Mapping[int, int],
         polled_ms: int,
     ) -> list[Key]:
-        """The lows of the partitions this worker owns. `finished[p]`: every record below it
-        has its outcome delivered; `highwaters[p]`: the log end, read at `polled_ms`."""
+        """The lows of the partitions this worker owns, one each. `finished[p]`: every record
+        below it has its outcome delivered; `highwaters[p]`: the log end, read at `polled_ms`
+        (missing when it could not be read)."""
         marks = []
+        owned = set(owned)
+        for partition in list(self._taken):
+            if partition not in owned:  # revoked: its records are read again by the next owner
+                del self._taken[partition]
         for partition in sorted(owned):
+            in_flight = self._taken.get(partition)
+            if in_flight:  # read in order: the first record being cleaned is the low
+                marks.append(min(in_flight.values()))
+                continue
             low = self._low.get(partition)
             end = highwaters.get(partition)
             if end is not None and finished.get(partition, 0) >= end:  # caught up
                 idle = (polled_ms - IDLE_MARGIN_MS, partition, end)
                 low = idle if low is None else max(low, idle)
-            if low is not None:
-                marks.append(low)
+            marks.append(low if low is not None else (0, partition, 0))  # alive, low unknown
         return marks
