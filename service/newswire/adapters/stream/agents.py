@@ -44,6 +44,8 @@ class StreamAgents:
         self.service = service
         self.app, self.topics, self.settings = service.app, service.topics, service.settings
         self.runner = service.runner
+        self.metrics = service.metrics
+        self.metrics.nlp_processes.set(self.settings.nlp_processes)
         self.progress = RawProgress()
         self.in_nlp: set[Any] = set()  # messages of the annotation batches a process has begun
 
@@ -55,7 +57,7 @@ class StreamAgents:
         app.task(self.announce_ready)
 
     def sends(self) -> Sends:
-        return Sends(self.topics.dlq, self.settings.dlq_original_max_bytes)
+        return Sends(self.topics.dlq, self.settings.dlq_original_max_bytes, self.metrics)
 
     # ------------------------------------------------------------------ clean
 
@@ -67,13 +69,20 @@ class StreamAgents:
             for origin in origins:
                 self.progress.taken(origin)
             datas = [_value(event) for event in batch]
-            results = await asyncio.gather(*(self.runner.clean(d) for d in datas))
+            results = await asyncio.gather(*(self._clean_one(d) for d in datas))
             for origin, data, result in zip(origins, datas, results, strict=True):
                 await self._pass_on(out, origin, data, result)
                 self.progress.passed_on(origin)
             await out.delivered()
             for event in batch:
                 await events.ack(event)
+
+    async def _clean_one(self, data: bytes) -> Cleaned:
+        started = time.monotonic()
+        try:
+            return await self.runner.clean(data)
+        finally:
+            self.metrics.stage_seconds.labels("clean").observe(time.monotonic() - started)
 
     async def _pass_on(self, out: Sends, origin: Origin, data: bytes, result: Cleaned) -> None:
         if isinstance(result, Rejected):
@@ -148,8 +157,16 @@ class StreamAgents:
         messages = [e.message for e in batch]
         out = self.sends()
         done = [False] * len(batch)
+        began: list[float] = []
+
+        def started() -> None:  # a process took the batch up (again, for a retry one by one)
+            self.in_nlp.update(messages)
+            if not began:
+                self.metrics.nlp_inflight.inc()
+                began.append(time.monotonic())
+
         try:
-            await self._annotate(batch, out, done, lambda: self.in_nlp.update(messages))
+            await self._annotate(batch, out, done, started)
         except WorkCancelled:
             return  # no output, no ack: read again after the rebalance
         except Exception as exc:  # a broken process pool, a bug: still one outcome per input
@@ -160,6 +177,11 @@ class StreamAgents:
                     await out.dead_letter(DeadLetter(error, _value(event), origin_of(event)))
         finally:
             self.in_nlp.difference_update(messages)
+            if began:
+                self.metrics.nlp_inflight.dec()
+                per_article = (time.monotonic() - began[0]) / max(1, len(batch))
+                for _ in batch:
+                    self.metrics.stage_seconds.labels("annotate").observe(per_article)
         await out.delivered()
         for event in batch:
             await events.ack(event)
@@ -189,6 +211,7 @@ class StreamAgents:
     async def _publish(self, out: Sends, message: StageMessage, result: Any) -> None:
         article, verdict, raw_origin = message.article, message.verdict, message.raw_origin
         assert verdict is not None  # checked when decoded
+        started = time.monotonic()
         if not isinstance(result, Rejected):
             result = stages.finish_enriched(
                 article,
@@ -205,6 +228,8 @@ class StreamAgents:
             await out.dead_letter(letter)
             return
         await out.send(self.topics.enriched, key_of(article.id), result.value)
+        out.outcome("enriched", status=verdict.status, raw_timestamp=raw_origin.timestamp)
+        self.metrics.stage_seconds.labels("publish").observe(time.monotonic() - started)
 
     async def announce_ready(self) -> None:
         settings = self.settings

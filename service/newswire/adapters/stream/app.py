@@ -19,8 +19,10 @@ from newswire.adapters.stream import topology, transport
 from newswire.adapters.stream.agents import StreamAgents
 from newswire.adapters.stream.broker_watch import register_broker_watch
 from newswire.adapters.stream.dedupe_order import DedupeAgent
+from newswire.adapters.stream.metrics import StreamMetrics
 from newswire.adapters.stream.service import Service
 from newswire.adapters.stream.store import TableStore
+from newswire.adapters.stream.web import register_web
 from newswire.bootstrap import build_annotator, build_cleaner, build_index
 from newswire.settings import Settings
 
@@ -90,17 +92,20 @@ def create_app(
     )
     transport.install(app)
     store = TableStore.create(app)
+    runner = runner if runner is not None else build_runner(settings, nlp)
     service = Service(
         app=app,
         settings=settings,
         topics=topology.declare(app, settings),
         index=build_index(settings, store),
-        runner=runner if runner is not None else build_runner(settings, nlp),
+        runner=runner,
+        metrics=StreamMetrics(runner.model),
     )
     agents = StreamAgents(service)
     agents.register()
     DedupeAgent(service, agents.sends).register()
     register_broker_watch(app, settings)
+    register_web(service)
 
     @app.on_before_shutdown.connect
     async def close_pools(sender: Any, **_: Any) -> None:

@@ -94,6 +94,7 @@ class DedupeAgent:
     def __init__(self, service: Service, sends: Callable[[], Sends]) -> None:
         self.app, self.topics, self.settings = service.app, service.topics, service.settings
         self.index = service.index
+        self.metrics = service.metrics
         self.sends = sends
         self.clock = StageClock()
         self.state = OrderState(getattr(self.index.store, "order", None))
@@ -188,7 +189,9 @@ class DedupeAgent:
     async def _judge(self, released: Released[Held], out: Sends) -> None:
         held = released.item
         article, raw_origin = held.message.article, held.message.raw_origin
+        started = time.monotonic()
         verdict = stages.judge(self.index, article, raw_origin.key, late=released.late)
+        self.metrics.stage_seconds.labels("dedupe").observe(time.monotonic() - started)
         if not isinstance(verdict, Rejected):
             try:
                 if verdict.status == "duplicate":
@@ -196,6 +199,7 @@ class DedupeAgent:
                         article, verdict, processed_at=stages.utc_now()
                     )
                     await out.send(self.topics.duplicates, key_of(article.id), outcome.value)
+                    out.outcome("duplicate", status="duplicate", raw_timestamp=raw_origin.timestamp)
                 else:
                     value = serde.encode_stage(held.message.judged(verdict))
                     await out.send(self.topics.annotate, key_of(article.id), value)

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
+from newswire.adapters.stream.metrics import StreamMetrics
 from newswire.core import serde
 from newswire.core.envelopes import DeadLetter, Origin
 from newswire.core.records import Rejected, dlq_record, key_of
@@ -37,10 +39,21 @@ def origin_of(event: Any) -> Origin:
 class Sends:
     """The records sent for one batch of inputs; `delivered()` returns once Kafka has them."""
 
-    def __init__(self, dlq_topic: Any, dlq_original_max_bytes: int) -> None:
+    def __init__(
+        self, dlq_topic: Any, dlq_original_max_bytes: int, metrics: StreamMetrics | None = None
+    ) -> None:
         self._dlq = dlq_topic
         self._dlq_max = dlq_original_max_bytes
+        self._metrics = metrics
         self._pending: list[tuple[Any, bytes | None, bytes, asyncio.Future[Any]]] = []
+        # Outcomes sent, counted once Kafka has them: (outcome, status, reason, raw ts ms).
+        self._outcomes: list[tuple[str, str, str, int | None]] = []
+
+    def outcome(
+        self, outcome: str, *, status: str = "", reason: str = "", raw_timestamp: int | None
+    ) -> None:
+        """Count an outcome sent in this batch (enriched, duplicate, dlq) once delivered."""
+        self._outcomes.append((outcome, status, reason, raw_timestamp))
 
     async def send(self, topic: Any, key: bytes | None, value: bytes) -> None:
         future = await topic.send(key=key, value=value)
@@ -65,8 +78,21 @@ class Sends:
             extra={"article_id": rejected.id, "stage": rejected.stage, "reason": rejected.reason},
         )
         await self.send(self._dlq, key_of(rejected.id), serde.dumps(record))
+        raw = raw_origin or letter.origin
+        self.outcome("dlq", reason=rejected.reason, raw_timestamp=raw.timestamp)
 
     async def delivered(self) -> None:
+        await self._delivered()
+        outcomes, self._outcomes = self._outcomes, []
+        if self._metrics is not None:
+            now_ms = time.time() * 1000
+            for outcome, status, reason, raw_timestamp in outcomes:
+                self._metrics.outcome(outcome, status=status, reason=reason)
+                if raw_timestamp:
+                    seconds = max(0.0, (now_ms - raw_timestamp) / 1000)
+                    self._metrics.end_to_end_seconds.observe(seconds)
+
+    async def _delivered(self) -> None:
         attempt = 0
         while self._pending:
             pending, self._pending = self._pending, []

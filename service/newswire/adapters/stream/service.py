@@ -1,5 +1,5 @@
-"""What the stream's parts share: the Faust app, the settings, the topics, the dedupe index
-and the CPU runner. Built once by the composition root (stream/app.py)."""
+"""What the stream's parts share: the Faust app, the settings, the topics, the dedupe index,
+the CPU runner and the metrics. Built once by the composition root (stream/app.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import faust
 
 from newswire.adapters.processes.pool import CpuRunner
+from newswire.adapters.stream.metrics import StreamMetrics
 from newswire.adapters.stream.topology import Topics
 from newswire.core.dedupe import DedupeIndex
 from newswire.settings import Settings
@@ -20,3 +21,4 @@ class Service:
     topics: Topics
     index: DedupeIndex
     runner: CpuRunner
+    metrics: StreamMetrics
