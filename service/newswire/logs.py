@@ -17,6 +17,7 @@ record, so a record that reaches two handlers is counted once and looks the same
 from __future__ import annotations
 
 import atexit
+import json
 import logging
 import re
 import threading
@@ -24,7 +25,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_INTERVAL", "NO_COLLAPSE", "RepeatCollapser", "install_collapser"]
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "NO_COLLAPSE",
+    "JsonFormatter",
+    "RepeatCollapser",
+    "install_collapser",
+]
 
 #: Seconds during which repeats of one message are counted instead of written.
 DEFAULT_INTERVAL = 10.0
@@ -221,3 +228,29 @@ def install_collapser(
     if start:
         collapser.start()
     return collapser
+
+
+#: Record attributes a JSON log line carries when the code that logs knows them (``extra=``).
+JSON_FIELDS = ("article_id", "stage", "reason", "topic", "partition", "offset")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (``NEWSWIRE_LOG_FORMAT=json``): time, level, logger, message,
+    and, where known, the fields of `JSON_FIELDS` and the exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for name in JSON_FIELDS:
+            value = getattr(record, name, None)
+            if value is not None:
+                entry[name] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+    converter = time.gmtime  # the "Z" above: UTC

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     nlp_batch_timeout: float = Field(0.05, gt=0, le=10)
     nlp_inflight_batches: int = Field(4, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["text", "json"] = "text"
     session_timeout_seconds: float = Field(
         8.0, ge=6, le=300, description="how soon a dead worker's partitions move to others"
     )

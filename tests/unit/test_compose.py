@@ -701,7 +701,7 @@ def test_dockerfile_environment_defaults(dockerfile: Dockerfile) -> None:
     assert re.search(r"chown [^&]*/data\b", setup)
 
 
-def test_dockerfile_healthcheck_hits_the_worker_web_server(dockerfile: Dockerfile) -> None:
+def test_dockerfile_healthcheck_asks_the_worker_if_it_is_ready(dockerfile: Dockerfile) -> None:
     checks = dockerfile.of("HEALTHCHECK", dockerfile.final_stage)
     assert len(checks) == 1
     options, _, command = checks[0].args.partition(" CMD ")
@@ -715,6 +715,7 @@ def test_dockerfile_healthcheck_hits_the_worker_web_server(dockerfile: Dockerfil
     assert "urllib.request" in code
     assert "NEWSWIRE_WEB_PORT" in code
     assert str(Settings.model_fields["web_port"].default) in code
+    assert "/ready'" in code  # readiness, not Faust's / (up before partitions and tables)
 
 
 def test_dockerfile_python_snippets_import_what_exists(dockerfile: Dockerfile) -> None:

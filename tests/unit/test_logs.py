@@ -287,3 +287,28 @@ def test_messages_formatted_before_logging_collapse_despite_their_numbers(rig: R
         f"WARNING {log.name} producer buffer full size 107",
         f"WARNING {log.name} broker lost",
     ]
+
+
+def test_json_lines_carry_level_logger_message_and_the_known_fields() -> None:
+    import json
+
+    from newswire.logs import JsonFormatter
+
+    record = logging.LogRecord("newswire", logging.WARNING, __file__, 1, "dlq: %s", ("x",), None)
+    for name, value in {"article_id": "a1", "reason": "invalid_json", "partition": 0}.items():
+        setattr(record, name, value)
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["level"] == "WARNING" and entry["logger"] == "newswire"
+    assert entry["message"] == "dlq: x"
+    assert (entry["article_id"], entry["reason"], entry["partition"]) == ("a1", "invalid_json", 0)
+    assert "stage" not in entry  # only what the code that logs knows
+    assert entry["time"].endswith("Z")
+    try:
+        raise ValueError("boom")
+    except ValueError:
+        import sys
+
+        failed = logging.LogRecord("x", logging.ERROR, __file__, 1, "it failed", (), sys.exc_info())
+    assert "ValueError: boom" in json.loads(JsonFormatter().format(failed))["exception"]

@@ -63,7 +63,9 @@ def worker(settings: Settings) -> None:
         service = create_app(settings, brokers=brokers)
     except (BrokerUnreachable, ModelNotAvailable) as exc:
         raise click.ClickException(str(exc)) from None
-    NewswireWorker(service.app, loglevel=settings.log_level.upper()).execute_from_commandline()
+    worker = NewswireWorker(service.app, loglevel=settings.log_level.upper())
+    worker.log_format = settings.log_format
+    worker.execute_from_commandline()
 
 
 @main.command()

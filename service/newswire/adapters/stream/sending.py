@@ -19,6 +19,7 @@ from newswire.core import serde
 from newswire.core.envelopes import DeadLetter, Origin
 from newswire.core.records import Rejected, dlq_record, key_of
 from newswire.core.stages import utc_now
+from newswire.logs import NO_COLLAPSE
 
 log = logging.getLogger("newswire")
 _MAX_BACKOFF = 30.0
@@ -70,12 +71,21 @@ class Sends:
             processed_at=utc_now(),
             max_original_bytes=self._dlq_max,
         )
-        log.info(
+        origin = letter.origin
+        log.warning(
             "dlq: %s %s (%s)",
             rejected.reason,
             rejected.id,
-            letter.origin.key,
-            extra={"article_id": rejected.id, "stage": rejected.stage, "reason": rejected.reason},
+            origin.key,
+            extra={
+                "article_id": rejected.id,
+                "stage": rejected.stage,
+                "reason": rejected.reason,
+                "topic": origin.topic,
+                "partition": origin.partition,
+                "offset": origin.offset,
+                **NO_COLLAPSE,  # one line per dead letter, whatever the flood
+            },
         )
         await self.send(self._dlq, key_of(rejected.id), serde.dumps(record))
         raw = raw_origin or letter.origin

@@ -1,0 +1,100 @@
+"""A real worker's /ready and /metrics: /ready answers 503 (with a reason) until the worker has
+its partitions and tables, then 200; after `newswire replay seeds/` the outcome counters on
+/metrics equal what landed on the output topics (7 enriched, 1 duplicate)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from nw_harness import Deployment, collect
+from prometheus_client.parser import text_string_to_metric_families
+
+pytestmark = pytest.mark.integration
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def watch_ready(port: int, until: float) -> list[tuple[int, Any]]:
+    """/ready's answers while the worker starts (connection refused before its web server)."""
+    seen: list[tuple[int, Any]] = []
+    while time.monotonic() < until:
+        try:
+            status, body = get(port, "/ready")
+        except OSError:
+            time.sleep(0.05)
+            continue
+        seen.append((status, orjson.loads(body)))
+        if status == 200:
+            break
+        time.sleep(0.05)
+    return seen
+
+
+def metric(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
+    return {
+        tuple(sorted(s.labels.items())): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == name
+    }
+
+
+@pytest.mark.timeout(300)
+def test_ready_goes_503_then_200_and_metrics_count_the_outcomes(
+    pipeline: Deployment, start_worker, seed_paths: dict[str, Path]
+) -> None:
+    worker = start_worker(pipeline, wait=False)
+    seen = watch_ready(worker.web_port, until=time.monotonic() + 180)
+    assert seen and seen[-1][0] == 200, (seen[-5:], worker.log_tail())
+    not_ready = [body for status, body in seen if status == 503]
+    assert not_ready, f"/ready never said 503 before 200: {seen[:3]}"
+    assert all(body["ready"] is False and body["reason"] for body in not_ready)
+    assert get(worker.web_port, "/live")[0] == 200
+
+    folder = seed_paths["000"].parent
+    done = subprocess.run(
+        [sys.executable, "-m", "newswire", "replay", str(folder), "--no-progress"],
+        env=pipeline.cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    seeds = len([p for p in folder.iterdir() if p.suffix != ".md"])
+    outcomes = collect(
+        pipeline,
+        lambda got: len({o.id for o in got}) >= seeds,
+        settle=1.0,
+        workers=[worker],
+        what="seeds",
+    )
+    on_topics = {kind: len(outcomes.of(kind)) for kind in ("enriched", "duplicate", "dlq")}
+    assert on_topics == {"enriched": 7, "duplicate": 1, "dlq": 0}, outcomes.summary()
+
+    status, body = get(worker.web_port, "/metrics")
+    assert status == 200
+    text = body.decode()
+    counted: dict[str, float] = {}
+    for labels, value in metric(text, "newswire_outcomes_total").items():
+        outcome = dict(labels)["outcome"]
+        counted[outcome] = counted.get(outcome, 0) + value
+    assert counted == {"enriched": 7, "duplicate": 1}
+    stages = {dict(k)["stage"]: v for k, v in metric(text, "newswire_stage_seconds_count").items()}
+    assert stages == {"clean": 8, "dedupe": 8, "annotate": 7, "publish": 7}
+    assert metric(text, "newswire_end_to_end_seconds_count")[()] == 8
+    assert metric(text, "newswire_ready")[()] == 1
