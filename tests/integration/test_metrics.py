@@ -98,3 +98,5 @@ def test_ready_goes_503_then_200_and_metrics_count_the_outcomes(
     assert stages == {"clean": 8, "dedupe": 8, "annotate": 7, "publish": 7}
     assert metric(text, "newswire_end_to_end_seconds_count")[()] == 8
     assert metric(text, "newswire_ready")[()] == 1
+    lag = {dict(k)["topic"]: v for k, v in metric(text, "newswire_consumer_lag_seconds").items()}
+    assert pipeline.raw in lag and all(seconds >= 0 for seconds in lag.values()), lag

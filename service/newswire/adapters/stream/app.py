@@ -19,6 +19,7 @@ from newswire.adapters.stream import topology, transport
 from newswire.adapters.stream.agents import StreamAgents
 from newswire.adapters.stream.broker_watch import register_broker_watch
 from newswire.adapters.stream.dedupe_order import DedupeAgent
+from newswire.adapters.stream.lag import LagWatch
 from newswire.adapters.stream.metrics import StreamMetrics
 from newswire.adapters.stream.service import Service
 from newswire.adapters.stream.store import TableStore
@@ -106,6 +107,7 @@ def create_app(
     DedupeAgent(service, agents.sends).register()
     register_broker_watch(app, settings)
     register_web(service)
+    LagWatch(service).register()
 
     @app.on_before_shutdown.connect
     async def close_pools(sender: Any, **_: Any) -> None:
