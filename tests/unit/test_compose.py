@@ -299,7 +299,10 @@ def test_compose_has_no_obsolete_version_key(raw_compose: dict[str, Any]) -> Non
 
 
 def test_expected_services(services: dict[str, dict[str, Any]]) -> None:
-    assert set(services) == {"kafka", "topics", "worker", "replay", "kafka-ui"}
+    assert set(services) == {
+        *("kafka", "topics", "worker", "replay", "kafka-ui"),
+        *("prometheus", "grafana"),
+    }
 
 
 def test_build_contexts_and_dockerfiles_exist(services: dict[str, dict[str, Any]]) -> None:
@@ -450,11 +453,13 @@ def test_worker_is_scalable(services: dict[str, dict[str, Any]], dockerfile: Doc
         assert PurePosixPath(target) != PurePosixPath(data_dir), "replicas would share RocksDB"
 
 
-def test_only_the_ui_is_in_a_profile(services: dict[str, dict[str, Any]]) -> None:
+def test_only_the_ui_and_monitoring_are_in_profiles(services: dict[str, dict[str, Any]]) -> None:
     ui = services["kafka-ui"]
     assert ui["profiles"] == ["ui"]
+    for name in ("prometheus", "grafana"):
+        assert services[name]["profiles"] == ["monitoring"], name
     for name, service in services.items():
-        if name != "kafka-ui":
+        if name not in ("kafka-ui", "prometheus", "grafana"):
             assert "profiles" not in service, name
     env = env_of(ui)
     assert env["KAFKA_CLUSTERS_0_NAME"]
@@ -765,3 +770,12 @@ def test_dockerignore_keeps_local_state_out_of_the_context() -> None:
         assert is_dockerignored(path, patterns), path
     for path in ("pyproject.toml", "service/newswire/cli.py", "seeds/000_x.txt"):
         assert not is_dockerignored(path, patterns), path
+
+
+def test_monitoring_mounts_the_shipped_files(services: dict[str, dict[str, Any]]) -> None:
+    for name in ("prometheus", "grafana"):
+        for volume in services[name]["volumes"]:
+            source = volume.split(":", 1)[0]
+            assert (REPO / source).exists(), f"{name} mounts {source}, which is not in the repo"
+    prometheus = (REPO / "deploy/prometheus/prometheus.yml").read_text()
+    assert "names: [worker]" in prometheus and "port: 6066" in prometheus  # every replica
