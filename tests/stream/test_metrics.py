@@ -70,6 +70,7 @@ async def test_a_duplicate_is_counted_under_its_own_outcome(blank_nlp: Any) -> N
         await through_all_agents(svc, rec, [article("orig"), article("copy")])
         assert value(svc, OUTCOMES, outcome="enriched", status="unique", reason="") == 1
         assert value(svc, OUTCOMES, outcome="duplicate", status="duplicate", reason="") == 1
+        assert value(svc, "newswire_dedupe_remembered_articles") == 1  # not the duplicate
         assert value(svc, "newswire_stage_seconds_count", stage="publish") == 1
     finally:
         svc.runner.close()

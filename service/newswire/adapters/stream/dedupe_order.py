@@ -119,6 +119,7 @@ class DedupeAgent:
                 next_expiry = time.monotonic() + interval
                 forgotten = self.index.expire()
                 log.info("dedupe: forgot %d articles older than the window", forgotten)
+                self.metrics.remembered.set(self.index.remembered())  # recount, now and then
 
     def _buffer_for(self, event: Any, now: float) -> ReorderBuffer[Held]:
         """The buffer of the event's consumer generation: a new generation reads every held
@@ -201,6 +202,7 @@ class DedupeAgent:
                     await out.send(self.topics.duplicates, key_of(article.id), outcome.value)
                     out.outcome("duplicate", status="duplicate", raw_timestamp=raw_origin.timestamp)
                 else:
+                    self.metrics.remembered.inc()  # unique and updates are remembered
                     value = serde.encode_stage(held.message.judged(verdict))
                     await out.send(self.topics.annotate, key_of(article.id), value)
             except Exception as exc:
