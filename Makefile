@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lint bench bench-stream clean
+.PHONY: setup demo test test-tools lint bench bench-stream clean
 
 setup: $(STAMP)
 
@@ -23,7 +23,10 @@ lint: setup
 	$(BIN)/ruff check service tests bench
 	$(BIN)/ruff format --check service tests bench
 
-test: setup lint
+test-tools:
+	@bash deploy/install-prometheus.sh
+
+test: setup lint test-tools
 	$(BIN)/pytest -ra
 
 bench: setup
