@@ -163,12 +163,17 @@ def _in_flight(
     per_input: Outcomes,
     staged: dict[str, list[Record]],
 ) -> set[int]:
-    """Inputs whose outcome was out by `at` while the group had not committed past their raw
-    message or one of their stage messages: what a takeover at `at` may publish again."""
+    """Inputs with work out by `at` (their outcome, or a stage message on its way to it) while
+    the group had not committed past their raw message or one of their stage messages: what a
+    takeover at `at` may publish again. A stage message counts: a stage that read its input
+    again sends it again, and the outcome comes twice later, maybe long after the kill (seen:
+    the dedupe stage judged an article again 9 s after a kill, its two annotation messages
+    were enriched 60 s later)."""
     cut = at + SNAPSHOT_SLACK_MS
     flying = set()
     for item in sent:
-        if not any(r.ts <= cut for r in per_input[item.n]):
+        out = any(r.ts <= cut for r in per_input[item.n])
+        if not out and not any(s.ts <= cut for s in staged.get(item.id or "", [])):
             continue
         if item.offset >= committed.get((data.raw_topic, item.partition), 0) or any(
             s.offset >= committed.get((s.topic, s.partition), 0)
