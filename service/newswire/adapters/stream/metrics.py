@@ -5,7 +5,6 @@ agents record what they sent once Kafka has confirmed it (stream/sending.py)."""
 from __future__ import annotations
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -16,7 +15,9 @@ from prometheus_client import (
 
 from newswire.core.records import PIPELINE_VERSION
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
+# The classic text format (names are plain ASCII); aiohttp, Faust's web server, refuses a
+# charset in the content type it is given (the body is UTF-8 anyway).
+CONTENT_TYPE = "text/plain; version=0.0.4"
 # Per article: cleaning is milliseconds, NLP up to seconds (the time budget is 5 s and more).
 STAGE_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 # Raw record timestamp → outcome sent: seconds when keeping up, minutes behind a backlog.
