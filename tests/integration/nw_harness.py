@@ -436,3 +436,32 @@ def collect(
 def has_ids(ids: set[str] | Sequence[str]) -> Callable[[OutputRecords], bool]:
     wanted = set(ids)
     return lambda outcomes: wanted <= outcomes.ids()
+
+
+def replay_and_collect(
+    pipeline: Deployment,
+    folder: Path,
+    *,
+    workers: Sequence[Worker] = (),
+    settle: float = 0.0,
+    what: str = "the replayed folder",
+) -> OutputRecords:
+    """`newswire replay FOLDER` (the user's way in), then the outcomes until every article of
+    the folder has one."""
+    done = subprocess.run(
+        [sys.executable, "-m", "newswire", "replay", str(folder), "--no-progress"],
+        env=pipeline.cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    articles = len([p for p in folder.iterdir() if p.suffix != ".md"])
+    return collect(
+        pipeline,
+        lambda got: len({o.id for o in got}) >= articles,
+        settle=settle,
+        workers=workers,
+        what=what,
+    )

@@ -4,8 +4,6 @@ its partitions and tables, then 200; after `newswire replay seeds/` the outcome 
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
-from nw_harness import Deployment, collect
+from nw_harness import Deployment, replay_and_collect
 from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.integration
@@ -66,23 +64,7 @@ def test_ready_goes_503_then_200_and_metrics_count_the_outcomes(
     assert get(worker.web_port, "/live")[0] == 200
 
     folder = seed_paths["000"].parent
-    done = subprocess.run(
-        [sys.executable, "-m", "newswire", "replay", str(folder), "--no-progress"],
-        env=pipeline.cli_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    seeds = len([p for p in folder.iterdir() if p.suffix != ".md"])
-    outcomes = collect(
-        pipeline,
-        lambda got: len({o.id for o in got}) >= seeds,
-        settle=1.0,
-        workers=[worker],
-        what="seeds",
-    )
+    outcomes = replay_and_collect(pipeline, folder, workers=[worker], settle=1.0, what="seeds")
     on_topics = {kind: len(outcomes.of(kind)) for kind in ("enriched", "duplicate", "dlq")}
     assert on_topics == {"enriched": 7, "duplicate": 1, "dlq": 0}, outcomes.summary()
 

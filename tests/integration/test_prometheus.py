@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -18,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from nw_harness import Deployment, collect, free_port
+from nw_harness import Deployment, free_port, replay_and_collect
 
 pytestmark = pytest.mark.integration
 
@@ -117,17 +116,7 @@ def test_prometheus_scrapes_the_outcomes_of_a_replay(
 ) -> None:
     worker = start_worker(pipeline)
     folder = seed_paths["000"].parent
-    done = subprocess.run(
-        [sys.executable, "-m", "newswire", "replay", str(folder), "--no-progress"],
-        env=pipeline.cli_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    seeds = len([p for p in folder.iterdir() if p.suffix != ".md"])
-    collect(pipeline, lambda got: len({o.id for o in got}) >= seeds, workers=[worker], what="seeds")
+    replay_and_collect(pipeline, folder, workers=[worker], what="seeds")
     base = prometheus(f"127.0.0.1:{worker.web_port}")
 
     def outcomes() -> dict[str, float] | None:
