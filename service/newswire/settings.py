@@ -5,6 +5,7 @@ Nothing else in the package reads environment variables.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -83,15 +84,26 @@ class Settings(BaseSettings):
     @field_validator("broker")
     @classmethod
     def _broker_url(cls, value: str) -> str:
-        for part in value.split(";"):
+        """One or several brokers, separated by `;` (Faust's form) or `,` (Kafka's); written
+        back as Faust's `kafka://h1:9092;kafka://h2:9092`."""
+        parts = [p.strip() for p in re.split(r"[;,]", value) if p.strip()]
+        if not parts:
+            raise ValueError("names no broker (e.g. kafka://127.0.0.1:9092)")
+        for part in parts:
             hostport = part.removeprefix("kafka://")
             host, _, port = hostport.rpartition(":")
-            if not host or not port.isdigit():
+            ipv6 = host.startswith("[") and host.endswith("]")
+            if not host or (":" in host and not ipv6) or not port.isdigit():
                 raise ValueError(
                     f"{part!r} is not host:port (e.g. kafka://127.0.0.1:9092; several: "
-                    "kafka://h1:9092;kafka://h2:9092)"
+                    "kafka://h1:9092;kafka://h2:9092 or h1:9092,h2:9092)"
                 )
-        return value
+        return ";".join(p if p.startswith("kafka://") else f"kafka://{p}" for p in parts)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_any_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
