@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from newswire.adapters.kafka.security import client_options
 from newswire.settings import Settings
 
 
@@ -17,7 +18,9 @@ async def ensure_topics(settings: Settings, topics: Mapping[str, int]) -> list[s
 
     The worker creates all its topics before it subscribes: a consumer group does not pick up
     a topic created after its assignment until a metadata refresh (minutes)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers, **client_options(settings)
+    )
     await admin.start()
     try:
         factor, min_insync = settings.replication(await _broker_count(admin))
@@ -51,7 +54,9 @@ async def check_broker(settings: Settings, timeout: float = 15.0) -> int:
     """Fail fast with a helpful message when Kafka is not reachable; returns how many brokers
     the cluster has."""
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=int(timeout * 1000)
+        bootstrap_servers=settings.bootstrap_servers,
+        request_timeout_ms=int(timeout * 1000),
+        **client_options(settings),
     )
     try:
         await asyncio.wait_for(admin.start(), timeout)
