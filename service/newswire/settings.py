@@ -121,6 +121,20 @@ class Settings(BaseSettings):
         value = value.strip().upper()
         return value.replace("_", "-") if value.startswith("SCRAM") else value
 
+    @field_validator(
+        "sasl_username",
+        "sasl_password",
+        "sasl_username_file",
+        "sasl_password_file",
+        "ssl_cafile",
+        "ssl_certfile",
+        "ssl_keyfile",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _level_any_case(cls, value: object) -> object:

@@ -103,3 +103,57 @@ def test_a_security_mistake_fails_at_start_saying_what_to_fix(
 ) -> None:
     with pytest.raises(ConfigError, match=says):
         load_settings(**env)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "logged", "says"),
+    [
+        (
+            "SASL_SSL",
+            'Unable connect to "h:9093": [Error 58] SaslAuthenticationFailed: Authentication '
+            "failed during authentication due to invalid credentials with SASL mechanism",
+            "authentication failed for user 'news'",
+        ),
+        (
+            "SASL_SSL",
+            'Unable connect to "h:9093": [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify '
+            "failed: unable to get local issuer certificate (_ssl.c:1006)",
+            "not trusted: set NEWSWIRE_SSL_CAFILE",
+        ),
+        (
+            "SSL",
+            'Unable connect to "h:9093": [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify '
+            "failed: IP address mismatch, certificate is not valid for '10.0.0.1'.",
+            "NEWSWIRE_SSL_CHECK_HOSTNAME",
+        ),
+        ("SASL_SSL", 'Unable connect to "h:9092": ', "did not complete a TLS handshake"),
+        (
+            "PLAINTEXT",
+            'Unable connect to "h:9093": KafkaConnectionError: Connection at h:9093 closed',
+            "wants TLS",
+        ),
+        (
+            "SSL",
+            'Unable connect to "h:9094": KafkaConnectionError: Connection at h:9094 closed',
+            "client certificate",
+        ),
+    ],
+)
+def test_a_failed_connection_is_one_line_that_names_the_cause(
+    protocol: str, logged: str, says: str
+) -> None:
+    from newswire.adapters.kafka.security import explain_failure
+
+    settings = Settings(
+        security_protocol=protocol,
+        sasl_username="news",
+        sasl_password="x",
+    )
+    cause = explain_failure([logged], settings)
+    assert cause is not None and says in cause and "\n" not in cause
+
+
+def test_an_unknown_failure_is_left_to_the_generic_message() -> None:
+    from newswire.adapters.kafka.security import explain_failure
+
+    assert explain_failure(['Unable connect to "h:1": [Errno 111] refused'], Settings()) is None

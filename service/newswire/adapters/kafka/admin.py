@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from newswire.adapters.kafka.security import client_options
+from newswire.adapters.kafka.security import client_options, explain_failure
 from newswire.settings import Settings
 
 
@@ -59,10 +60,16 @@ async def check_broker(settings: Settings, timeout: float = 15.0) -> int:
         **client_options(settings),
     )
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        await asyncio.wait_for(admin.list_topics(), timeout)
-        brokers = await asyncio.wait_for(_broker_count(admin), timeout)
+        with _client_log() as seen:
+            await asyncio.wait_for(admin.start(), timeout)
+            await asyncio.wait_for(admin.list_topics(), timeout)
+            brokers = await asyncio.wait_for(_broker_count(admin), timeout)
     except Exception as exc:
+        cause = explain_failure(seen.messages, settings)
+        if cause is not None:
+            raise BrokerUnreachable(
+                f"cannot connect to Kafka at {settings.broker}: {cause}"
+            ) from None
         raise BrokerUnreachable(
             f"cannot reach Kafka at {settings.broker} ({type(exc).__name__}: {exc}). Start the "
             "local broker with `newswire broker start`, or set NEWSWIRE_BROKER to a reachable "
@@ -77,3 +84,26 @@ async def check_broker(settings: Settings, timeout: float = 15.0) -> int:
             f"has {brokers} broker(s): lower it, or set it to auto"
         )
     return brokers
+
+
+class _Seen(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _client_log() -> Iterator[_Seen]:
+    """aiokafka's warnings while the broker is checked: kept (they name the cause of a failed
+    connection) instead of printed (a page per retry), and given back as one line."""
+    logger, seen = logging.getLogger("aiokafka"), _Seen()
+    propagate, logger.propagate = logger.propagate, False
+    logger.addHandler(seen)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(seen)
+        logger.propagate = propagate
