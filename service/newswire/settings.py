@@ -5,10 +5,11 @@ Nothing else in the package reads environment variables.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +34,18 @@ class Settings(BaseSettings):
         "auto", description="of the topics the service creates; auto: min(3, brokers)"
     )
     app_id: str = "newswire"
+
+    # Kafka security (managed and company clusters)
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    sasl_username_file: Path | None = None  # Docker/Kubernetes secrets: read at start
+    sasl_password_file: Path | None = None
+    ssl_cafile: Path | None = None  # PEM; the system's CAs when not set
+    ssl_certfile: Path | None = None  # mutual TLS: the client certificate (PEM)
+    ssl_keyfile: Path | None = None  # and its key, unless in the certificate file
+    ssl_check_hostname: bool = True
 
     # Worker
     web_host: str = "127.0.0.1"
@@ -83,15 +96,49 @@ class Settings(BaseSettings):
     @field_validator("broker")
     @classmethod
     def _broker_url(cls, value: str) -> str:
-        for part in value.split(";"):
+        """One or several brokers, separated by `;` (Faust's form) or `,` (Kafka's); written
+        back as Faust's `kafka://h1:9092;kafka://h2:9092`."""
+        parts = [p.strip() for p in re.split(r"[;,]", value) if p.strip()]
+        if not parts:
+            raise ValueError("names no broker (e.g. kafka://127.0.0.1:9092)")
+        for part in parts:
             hostport = part.removeprefix("kafka://")
             host, _, port = hostport.rpartition(":")
-            if not host or not port.isdigit():
+            ipv6 = host.startswith("[") and host.endswith("]")
+            if not host or (":" in host and not ipv6) or not port.isdigit():
                 raise ValueError(
                     f"{part!r} is not host:port (e.g. kafka://127.0.0.1:9092; several: "
-                    "kafka://h1:9092;kafka://h2:9092)"
+                    "kafka://h1:9092;kafka://h2:9092 or h1:9092,h2:9092)"
                 )
-        return value
+        return ";".join(p if p.startswith("kafka://") else f"kafka://{p}" for p in parts)
+
+    @field_validator("security_protocol", "sasl_mechanism", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        """Any case; SCRAM_SHA_512 as well as SCRAM-SHA-512."""
+        if not isinstance(value, str):
+            return value
+        value = value.strip().upper()
+        return value.replace("_", "-") if value.startswith("SCRAM") else value
+
+    @field_validator(
+        "sasl_username",
+        "sasl_password",
+        "sasl_username_file",
+        "sasl_password_file",
+        "ssl_cafile",
+        "ssl_certfile",
+        "ssl_keyfile",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_any_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -100,6 +147,7 @@ class Settings(BaseSettings):
                 "NEWSWIRE_MAX_MESSAGE_BYTES must be larger than NEWSWIRE_MAX_ARTICLE_BYTES, so "
                 "that a too-large article still reaches the worker and gets a DLQ record"
             )
+        self._check_security()
         seen: dict[str, str] = {}
         for field in ("raw_topic", "enriched_topic", "duplicates_topic", "dlq_topic"):
             name = getattr(self, field)
@@ -110,6 +158,42 @@ class Settings(BaseSettings):
                 )
             seen[name] = field
         return self
+
+    def _check_security(self) -> None:
+        for field in (
+            "sasl_username_file",
+            "sasl_password_file",
+            "ssl_cafile",
+            "ssl_certfile",
+            "ssl_keyfile",
+        ):
+            path = getattr(self, field)
+            if path is not None and not path.is_file():
+                raise ValueError(f"NEWSWIRE_{field.upper()}: no readable file at {path}")
+        if self.ssl_keyfile is not None and self.ssl_certfile is None:
+            raise ValueError("NEWSWIRE_SSL_KEYFILE needs NEWSWIRE_SSL_CERTFILE (mutual TLS)")
+        tls = self.security_protocol in ("SSL", "SASL_SSL")
+        if not tls and (self.ssl_cafile or self.ssl_certfile):
+            raise ValueError(
+                f"NEWSWIRE_SSL_* files are set but NEWSWIRE_SECURITY_PROTOCOL is "
+                f"{self.security_protocol}: use SSL or SASL_SSL"
+            )
+        sasl = self.security_protocol.startswith("SASL")
+        if sasl and (self.sasl_user() is None or self.sasl_secret() is None):
+            raise ValueError(
+                f"NEWSWIRE_SECURITY_PROTOCOL={self.security_protocol} needs a user and a "
+                "password: NEWSWIRE_SASL_USERNAME and NEWSWIRE_SASL_PASSWORD (or their _FILE)"
+            )
+
+    def sasl_user(self) -> str | None:
+        if self.sasl_username_file is not None:
+            return self.sasl_username_file.read_text("utf-8").strip() or None
+        return self.sasl_username or None
+
+    def sasl_secret(self) -> str | None:
+        if self.sasl_password_file is not None:
+            return self.sasl_password_file.read_text("utf-8").rstrip("\n") or None
+        return self.sasl_password.get_secret_value() if self.sasl_password else None
 
     @property
     def bootstrap_servers(self) -> list[str]:

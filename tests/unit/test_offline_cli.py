@@ -346,3 +346,16 @@ def test_broken_json_file_is_forwarded_for_rejection(tmp_path: Path) -> None:
 def test_jsonl_blank_lines_are_skipped_and_numbered(tmp_path: Path) -> None:
     path = write_lines(tmp_path / "a.jsonl", [b'{"body": "x"}', b"", b"  ", b'{"body": "y"}'])
     assert [r.origin for r in read_inputs([path])] == [f"{path}:1", f"{path}:4"]
+
+
+def test_version_is_the_package_version_and_what_records_carry() -> None:
+    from click.testing import CliRunner
+
+    from newswire import __version__
+    from newswire.core.records import PIPELINE_VERSION
+    from newswire.entrypoints.cli import main
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"newswire, version {__version__}"
+    assert __version__ == PIPELINE_VERSION

@@ -152,3 +152,21 @@ def test_a_topic_equal_to_its_default_elsewhere_is_rejected(
     monkeypatch.setenv("NEWSWIRE_DLQ_TOPIC", Settings().raw_topic)
     with pytest.raises(ConfigError):
         load_settings()
+
+
+def test_a_comma_separated_broker_list_is_several_brokers() -> None:
+    """It used to pass validation as one host `k1:9092,k2`."""
+    settings = Settings(broker="k1:9092, k2:9093")
+    assert settings.bootstrap_servers == ["k1:9092", "k2:9093"]
+    assert settings.broker == "kafka://k1:9092;kafka://k2:9093"  # Faust's form
+    assert Settings(broker="kafka://[::1]:9092").bootstrap_servers == ["[::1]:9092"]
+
+
+@pytest.mark.parametrize("broker", ["k1:9092,k2", "k1", "", ";", "kafka://a:b:9092"])
+def test_a_broker_list_with_a_bad_entry_is_refused(broker: str) -> None:
+    with pytest.raises(ValidationError):
+        Settings(broker=broker)
+
+
+def test_log_levels_in_any_case() -> None:
+    assert Settings(log_level="WARNING").log_level == "warning"

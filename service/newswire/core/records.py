@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from newswire import __version__
+
 SCHEMA_VERSION = 1
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = __version__
 
 DedupeStatus = Literal["unique", "duplicate", "update"]
 

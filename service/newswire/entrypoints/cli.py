@@ -7,10 +7,12 @@ from typing import Any
 
 import click
 
+from newswire import __version__
 from newswire.settings import Settings, load_settings
 
 
 @click.group()
+@click.version_option(__version__, prog_name="newswire")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Newswire: clean, dedupe and annotate news-wire articles."""

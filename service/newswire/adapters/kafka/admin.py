@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterator, Mapping
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from newswire.adapters.kafka.security import client_options, explain_failure
 from newswire.settings import Settings
 
 
@@ -17,7 +19,9 @@ async def ensure_topics(settings: Settings, topics: Mapping[str, int]) -> list[s
 
     The worker creates all its topics before it subscribes: a consumer group does not pick up
     a topic created after its assignment until a metadata refresh (minutes)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers, **client_options(settings)
+    )
     await admin.start()
     try:
         factor, min_insync = settings.replication(await _broker_count(admin))
@@ -51,13 +55,21 @@ async def check_broker(settings: Settings, timeout: float = 15.0) -> int:
     """Fail fast with a helpful message when Kafka is not reachable; returns how many brokers
     the cluster has."""
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.bootstrap_servers, request_timeout_ms=int(timeout * 1000)
+        bootstrap_servers=settings.bootstrap_servers,
+        request_timeout_ms=int(timeout * 1000),
+        **client_options(settings),
     )
     try:
-        await asyncio.wait_for(admin.start(), timeout)
-        await asyncio.wait_for(admin.list_topics(), timeout)
-        brokers = await asyncio.wait_for(_broker_count(admin), timeout)
+        with _client_log() as seen:
+            await asyncio.wait_for(admin.start(), timeout)
+            await asyncio.wait_for(admin.list_topics(), timeout)
+            brokers = await asyncio.wait_for(_broker_count(admin), timeout)
     except Exception as exc:
+        cause = explain_failure(seen.messages, settings)
+        if cause is not None:
+            raise BrokerUnreachable(
+                f"cannot connect to Kafka at {settings.broker}: {cause}"
+            ) from None
         raise BrokerUnreachable(
             f"cannot reach Kafka at {settings.broker} ({type(exc).__name__}: {exc}). Start the "
             "local broker with `newswire broker start`, or set NEWSWIRE_BROKER to a reachable "
@@ -72,3 +84,26 @@ async def check_broker(settings: Settings, timeout: float = 15.0) -> int:
             f"has {brokers} broker(s): lower it, or set it to auto"
         )
     return brokers
+
+
+class _Seen(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _client_log() -> Iterator[_Seen]:
+    """aiokafka's warnings while the broker is checked: kept (they name the cause of a failed
+    connection) instead of printed (a page per retry), and given back as one line."""
+    logger, seen = logging.getLogger("aiokafka"), _Seen()
+    propagate, logger.propagate = logger.propagate, False
+    logger.addHandler(seen)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(seen)
+        logger.propagate = propagate

@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from newswire.adapters.files import read_inputs
 from newswire.adapters.kafka.admin import ensure_topics
+from newswire.adapters.kafka.security import client_options
 from newswire.core.decode import decode_raw
 from newswire.core.pipeline import InputRecord
 from newswire.core.records import key_of
@@ -49,6 +50,7 @@ async def replay(
     await ensure_topics(settings, {topic: settings.partitions})
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         acks="all",
         enable_idempotence=True,
         max_request_size=settings.max_message_bytes,

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from aiokafka import AIOKafkaConsumer
 
+from newswire.adapters.kafka.security import client_options
 from newswire.settings import Settings
 
 
@@ -23,6 +24,7 @@ async def tail(
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest" if from_beginning else "latest",
@@ -56,6 +58,7 @@ async def count_outcomes(settings: Settings, since_ms: int, timeout: float = 2.0
     consumer = AIOKafkaConsumer(
         *topics.values(),
         bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
         group_id=None,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

@@ -14,6 +14,7 @@ from typing import Any
 
 import faust
 
+from newswire.adapters.kafka.security import faust_credentials
 from newswire.adapters.processes.pool import Budget, CpuRunner, InlineRunner, ProcessRunner
 from newswire.adapters.stream import topology, transport
 from newswire.adapters.stream.agents import StreamAgents
@@ -62,6 +63,7 @@ def create_app(
     app = faust.App(
         settings.app_id,
         broker=settings.broker,
+        broker_credentials=faust_credentials(settings),
         store="rocksdb://" if settings.store == "rocksdb" else "memory://",
         datadir=str(settings.data_dir),
         web_host=settings.web_host,

@@ -17,12 +17,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiokafka.conn import AIOKafkaConnection, create_conn
 from aiokafka.protocol.metadata import MetadataRequest
 
+from newswire.adapters.kafka.security import client_options
 from newswire.logs import NO_COLLAPSE
 
 __all__ = ["BrokerWatch", "KafkaProbe", "register_broker_watch"]
@@ -38,11 +39,17 @@ class KafkaProbe:
     least one broker means reachable. The connection that answered is kept for the next
     check (one idle connection, not one per check)."""
 
-    def __init__(self, servers: Sequence[str], timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        servers: Sequence[str],
+        timeout: float = DEFAULT_TIMEOUT,
+        security: Mapping[str, Any] | None = None,
+    ) -> None:
         if not servers:
             raise ValueError("no bootstrap servers")
         self.servers = [_host_port(s) for s in servers]
         self.timeout = timeout
+        self.security = dict(security or {})  # TLS and SASL, as every client of ours
         self._conn: AIOKafkaConnection | None = None
 
     async def __call__(self) -> None:
@@ -62,6 +69,7 @@ class KafkaProbe:
                     port,
                     client_id="newswire-broker-watch",
                     request_timeout_ms=int(self.timeout * 1000),
+                    **self.security,
                 )
             except Exception as exc:
                 cause = exc
@@ -171,7 +179,7 @@ class BrokerWatch:
 def register_broker_watch(app: Any, settings: Any) -> BrokerWatch:
     """Run a BrokerWatch on the bootstrap servers of `settings` as a task of the Faust `app`
     (started with the app, cancelled when it stops)."""
-    probe = KafkaProbe(settings.bootstrap_servers)
+    probe = KafkaProbe(settings.bootstrap_servers, security=client_options(settings))
     watch = BrokerWatch(probe)
 
     async def broker_watch() -> None:
