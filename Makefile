@@ -25,6 +25,7 @@ lint: setup
 
 test-tools:
 	@bash deploy/install-prometheus.sh
+	@bash deploy/install-kcat.sh
 
 test: setup lint test-tools
 	$(BIN)/pytest -ra

@@ -113,6 +113,11 @@ def depends_on(service: Mapping[str, Any]) -> dict[str, str]:
     return {name: spec["condition"] for name, spec in deps.items()}
 
 
+def listeners_of(value: str) -> dict[str, str]:
+    """A Kafka listener list ("NAME://host:port,...") as {name: "host:port"}."""
+    return dict(item.split("://", 1) for item in value.split(","))
+
+
 def command_script(service: Mapping[str, Any]) -> str:
     command = service["command"]
     return command if isinstance(command, str) else " ".join(command)
@@ -357,14 +362,22 @@ def test_kafka_runs_single_node_kraft(services: dict[str, dict[str, Any]]) -> No
     assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
     node_id = env["KAFKA_NODE_ID"]
     assert env["KAFKA_CONTROLLER_QUORUM_VOTERS"] == f"{node_id}@kafka:9093"
-    listeners = dict(reversed(item.split("://", 1)) for item in env["KAFKA_LISTENERS"].split(","))
-    assert listeners == {":9092": "PLAINTEXT", ":9093": "CONTROLLER"}
-    assert env["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
+    listeners = listeners_of(env["KAFKA_LISTENERS"])
+    assert listeners == {"PLAINTEXT": ":9092", "PLAINTEXT_HOST": ":29092", "CONTROLLER": ":9093"}
+    assert listeners_of(env["KAFKA_ADVERTISED_LISTENERS"]) == {
+        "PLAINTEXT": "kafka:9092",
+        "PLAINTEXT_HOST": "localhost:29092",
+    }
     assert env["KAFKA_CONTROLLER_LISTENER_NAMES"] == "CONTROLLER"
+    assert env["KAFKA_INTER_BROKER_LISTENER_NAME"] == "PLAINTEXT"
     protocol_map = dict(
         p.split(":") for p in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
     )
-    assert protocol_map == {"CONTROLLER": "PLAINTEXT", "PLAINTEXT": "PLAINTEXT"}
+    assert protocol_map == {
+        "CONTROLLER": "PLAINTEXT",
+        "PLAINTEXT": "PLAINTEXT",
+        "PLAINTEXT_HOST": "PLAINTEXT",
+    }
     for key in (
         "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
         "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
@@ -376,6 +389,59 @@ def test_kafka_runs_single_node_kraft(services: dict[str, dict[str, Any]]) -> No
     # The broker accepts what the topics and clients are configured for (10 MiB messages).
     assert int(env["KAFKA_MESSAGE_MAX_BYTES"]) == 16_777_216
     assert int(env["KAFKA_MESSAGE_MAX_BYTES"]) >= Settings().max_message_bytes
+
+
+def _published_ports(service: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(host_ip, published, target) of each port, short ("ip:published:target") or long form."""
+    result = []
+    for port in service.get("ports", []):
+        if isinstance(port, dict):
+            result.append(
+                (port.get("host_ip", ""), str(port.get("published", "")), str(port["target"]))
+            )
+        else:
+            parts = str(port).split("/")[0].rsplit(":", 2)
+            host_ip, published, target = ["", "", *parts][-3:]
+            result.append((host_ip, published, target))
+    return result
+
+
+def test_kafka_has_a_host_listener(services: dict[str, dict[str, Any]]) -> None:
+    """Programs on the host reach the broker on localhost:29092: a listener of its own, advertised
+    as the host sees it, in the protocol map, published on the loopback interface only. (The
+    containers keep kafka:9092: a client is told to reconnect to the advertised address of the
+    listener it came in on.)"""
+    kafka = services["kafka"]
+    env = env_of(kafka)
+    listeners = listeners_of(env["KAFKA_LISTENERS"])
+    advertised = listeners_of(env["KAFKA_ADVERTISED_LISTENERS"])
+    protocols = dict(p.split(":") for p in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+
+    assert listeners.get("PLAINTEXT_HOST") == ":29092"
+    assert advertised.get("PLAINTEXT_HOST") == "localhost:29092"
+    assert protocols.get("PLAINTEXT_HOST") == "PLAINTEXT"
+    # Every listener has a protocol, and every advertised one is a real listener.
+    assert set(listeners) <= set(protocols)
+    assert set(advertised) <= set(listeners) - {env["KAFKA_CONTROLLER_LISTENER_NAMES"]}
+    # Each advertised port is the port its listener binds in the container.
+    for name, address in advertised.items():
+        assert address.rsplit(":", 1)[1] == listeners[name].rsplit(":", 1)[1], name
+    # Published on 127.0.0.1 only, same port as advertised (a client connects to exactly that).
+    assert ("127.0.0.1", "29092", "29092") in _published_ports(kafka)
+    for host_ip, published, target in _published_ports(kafka):
+        assert host_ip == "127.0.0.1", f"kafka port {published}:{target} is open to the network"
+        assert published == target
+    # The internal listener is not published: containers use it, the host has its own.
+    assert "9092" not in [target for _, _, target in _published_ports(kafka)]
+    # The header comment tells people the host address.
+    assert "localhost:29092" in COMPOSE_FILE.read_text("utf-8").split("\nname:", 1)[0]
+
+
+def test_readme_consumers_use_the_host_listener(services: dict[str, dict[str, Any]]) -> None:
+    """The README's consumer examples point at the address the compose broker advertises."""
+    advertised = listeners_of(env_of(services["kafka"])["KAFKA_ADVERTISED_LISTENERS"])
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert f"BROKER={advertised['PLAINTEXT_HOST']}" in readme
 
 
 def test_kafka_keeps_its_log_in_a_named_volume(compose: dict[str, Any]) -> None:
@@ -549,7 +615,8 @@ def test_compose_variables_reach_the_worker(
 def test_kafka_advertises_what_the_clients_use(
     services: dict[str, dict[str, Any]],
 ) -> None:
-    advertised = env_of(services["kafka"])["KAFKA_ADVERTISED_LISTENERS"].split("://", 1)[1]
+    # The containers' listener; PLAINTEXT_HOST (localhost:29092) is for the host.
+    advertised = listeners_of(env_of(services["kafka"])["KAFKA_ADVERTISED_LISTENERS"])["PLAINTEXT"]
     for name in NEWSWIRE_SERVICES:
         assert env_of(services[name])["NEWSWIRE_BROKER"] == f"kafka://{advertised}"
     assert f"--bootstrap-server {advertised}" in command_script(services["topics"])
