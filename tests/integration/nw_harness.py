@@ -68,6 +68,9 @@ class Deployment:
     dlq: str
     partitions: int
     tmp: Path
+    # Client settings that replace the plaintext NEWSWIRE_BROKER, e.g. a SASL_SSL listener's
+    # (the harness's own producer and collector keep to the plaintext port of `kafka`).
+    client_env: tuple[tuple[str, str], ...] = ()
 
     @property
     def bootstrap(self) -> str:
@@ -89,6 +92,7 @@ class Deployment:
             NEWSWIRE_DLQ_TOPIC=self.dlq,
             NEWSWIRE_PARTITIONS=str(self.partitions),
         )
+        env.update(self.client_env)
         return env
 
     def env(self, data_dir: Path, web_port: int) -> dict[str, str]:

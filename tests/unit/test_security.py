@@ -137,6 +137,16 @@ def test_a_security_mistake_fails_at_start_saying_what_to_fix(
             'Unable connect to "h:9094": KafkaConnectionError: Connection at h:9094 closed',
             "client certificate",
         ),
+        (
+            "PLAINTEXT",
+            "Unable connect to \"127.0.0.1:1\": [Errno 111] Connect call failed ('127.0.0.1', 1)",
+            "nothing accepts connections",
+        ),
+        (
+            "SASL_SSL",
+            'Unable connect to "nosuch.invalid:9092": [Errno -2] Name or service not known',
+            "does not resolve",
+        ),
     ],
 )
 def test_a_failed_connection_is_one_line_that_names_the_cause(
@@ -156,4 +166,4 @@ def test_a_failed_connection_is_one_line_that_names_the_cause(
 def test_an_unknown_failure_is_left_to_the_generic_message() -> None:
     from newswire.adapters.kafka.security import explain_failure
 
-    assert explain_failure(['Unable connect to "h:1": [Errno 111] refused'], Settings()) is None
+    assert explain_failure(["Request timed out after 5000 ms"], Settings()) is None

@@ -11,6 +11,8 @@ the tests and the chaos suite; never used by the service itself.
     cluster_nodes.py  one node of a cluster: status, launch, stop, SIGKILL, restart
     leaders.py        who leads a partition, and the controller quorum
     probe.py          three Kafka requests on a socket (ApiVersions, Metadata, DescribeQuorum)
+    pki.py            a throwaway CA and PEM certificates for the secured broker
+    secure.py         the single broker with SASL_SSL (SCRAM) and mutual-TLS listeners
 """
 
 from newswire.devbroker.cluster import cluster_status, remove_cluster, start_cluster, stop_cluster
@@ -25,6 +27,8 @@ from newswire.devbroker.layout import (
 )
 from newswire.devbroker.leaders import controller_leader, partition_leader, partitions
 from newswire.devbroker.node import start, status, stop
+from newswire.devbroker.pki import Pki, ensure_pki
+from newswire.devbroker.secure import SecureBroker, base_port, exports, start_secure
 
 __all__ = [
     "CONTROLLER_PORT_OFFSET",
@@ -33,11 +37,16 @@ __all__ = [
     "DEFAULT_POM",
     "BrokerError",
     "ClusterStatus",
+    "Pki",
+    "SecureBroker",
     "Status",
+    "base_port",
     "cluster_properties",
     "cluster_status",
     "controller_leader",
     "ensure_kafka_jars",
+    "ensure_pki",
+    "exports",
     "kill_node",
     "node_ports",
     "partition_leader",
@@ -46,6 +55,7 @@ __all__ = [
     "restart_node",
     "start",
     "start_cluster",
+    "start_secure",
     "status",
     "stop",
     "stop_cluster",

@@ -58,6 +58,16 @@ def explain_failure(messages: list[str], settings: Settings) -> str | None:
     cause and the setting to fix, or None when none of the known causes shows."""
     text = " ".join(messages)
     protocol = settings.security_protocol
+    if "Name or service not known" in text or "Errno -2]" in text or "Errno -3]" in text:
+        return (
+            "the host name in NEWSWIRE_BROKER does not resolve (DNS): check the address, "
+            "or use one the machine can resolve"
+        )
+    if "Connect call failed" in text or "Errno 111]" in text:
+        return (
+            "nothing accepts connections at NEWSWIRE_BROKER: is the broker running there, and "
+            "is it the listener's port? (the local one: `newswire broker start`)"
+        )
     if "SaslAuthenticationFailed" in text or "Authentication failed" in text:
         return (
             f"authentication failed for user {settings.sasl_user()!r} "
