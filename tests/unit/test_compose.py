@@ -710,19 +710,26 @@ def test_compose_commands_are_accepted_by_the_cli(
 
 
 def test_dockerfile_is_based_on_python_slim(dockerfile: Dockerfile) -> None:
+    # The base image is named once, in `ARG PYTHON_IMAGE=...` (tests/unit/test_dockerfile.py).
+    (default,) = [i.args for i in dockerfile.of("ARG") if i.args.startswith("PYTHON_IMAGE=")]
+    assert re.fullmatch(r"PYTHON_IMAGE=python:3\.11\.\d+-slim\S*", default), default
     for instruction in dockerfile.of("FROM"):
         image = instruction.args.split()[0]
-        assert image == "python:3.11-slim" or image in dockerfile.stage_names, image
-    assert dockerfile.of("FROM")[-1].args.split()[0] == "python:3.11-slim"
+        assert image == "${PYTHON_IMAGE}" or image in dockerfile.stage_names, image
+    assert dockerfile.of("FROM")[-1].args.split()[0] == "${PYTHON_IMAGE}"
 
 
 def test_dockerfile_installs_the_project_with_the_model_extra(dockerfile: Dockerfile) -> None:
     pyproject = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
     assert "model" in pyproject["project"]["optional-dependencies"]
+    # The dependencies and the model come from requirements/runtime.lock (its `model` extra:
+    # tests/unit/test_lockfile.py), the project itself with --no-deps.
     installs = [i for i in dockerfile.of("RUN") if re.search(r"\bpip install\b", i.args)]
-    assert len(installs) == 1
-    install = installs[0]
-    assert '".[model]"' in install.args or "'.[model]'" in install.args
+    assert len(installs) == 2
+    deps, install = installs
+    assert "--require-hashes -r requirements/runtime.lock" in deps.args
+    assert re.search(r"pip install --no-deps\b.* \.(\s|$)", install.args)
+    assert deps.stage == install.stage
     copied = set()
     for instruction in dockerfile.of("COPY", install.stage):
         if dockerfile.instructions.index(instruction) < dockerfile.instructions.index(install):
@@ -780,7 +787,8 @@ def test_dockerfile_healthcheck_asks_the_worker_if_it_is_ready(dockerfile: Docke
     assert command, "HEALTHCHECK without CMD"
     for option in ("--interval", "--timeout", "--start-period", "--retries"):
         assert option in options
-    snippets = python_snippets(command)
+    argv = json.loads(command)  # exec form (hadolint DL3025)
+    snippets = python_snippets(shlex.join(argv))
     assert len(snippets) == 1
     code = snippets[0]
     compile(code, "<healthcheck>", "exec")
