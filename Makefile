@@ -38,8 +38,8 @@ demo: setup
 	bash deploy/demo.sh
 
 lint: setup
-	$(BIN)/ruff check service tests bench
-	$(BIN)/ruff format --check service tests bench
+	$(BIN)/ruff check service tests bench examples
+	$(BIN)/ruff format --check service tests bench examples
 
 test-tools:
 	@bash deploy/install-prometheus.sh

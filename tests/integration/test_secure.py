@@ -7,6 +7,8 @@ broker at all) each end `worker`, `replay` and `tail` within 30 s with one line 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -93,6 +95,82 @@ def _pipeline(tmp_path: Path, client_env: dict[str, str]) -> Deployment:
     )
 
 
+def _readme_sasl_kcat() -> str:
+    """The README's SASL_SSL kcat one-liner ("Consuming the enriched topic"), as written."""
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme.split("\n## Consuming the enriched topic\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^```[a-z]*\n(.*?)^```$", section, flags=re.S | re.M)
+    (line,) = [b.strip() for b in blocks if b.startswith("kcat ") and "SASL_SSL" in b]
+    return line
+
+
+def _librdkafka(env: dict[str, str]) -> tuple[int, ...]:
+    shown = subprocess.run(["kcat", "-V"], env=env, capture_output=True, text=True, check=False)
+    found = re.search(r"librdkafka (\d+)\.(\d+)\.(\d+)", shown.stdout + shown.stderr)
+    assert found, shown.stdout + shown.stderr
+    return tuple(int(n) for n in found.groups())
+
+
+SCRAM_ON_KAFKA_4 = (2, 6, 1)  # the first librdkafka whose SCRAM login Kafka 4.x accepts
+
+
+def _kcat_env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """kcat on a librdkafka Kafka 4.x accepts for SCRAM: the system's if new enough, else the
+    one bundled in the confluent-kafka wheel (the README's workaround for Debian 12's kcat)."""
+    if shutil.which("kcat") is None:
+        pytest.fail("kcat is not installed: `make test-tools` (deploy/install-kcat.sh)")
+    if _librdkafka(env) >= SCRAM_ON_KAFKA_4:
+        return env
+    import confluent_kafka
+
+    libs = Path(confluent_kafka.__file__).resolve().parent.parent / "confluent_kafka.libs"
+    (bundled,) = libs.glob("librdkafka*.so.1")
+    folder = tmp_path / "rdkafka"
+    folder.mkdir(exist_ok=True)
+    (folder / "librdkafka.so.1").symlink_to(bundled)
+    env = env | {"LD_LIBRARY_PATH": str(folder)}
+    assert _librdkafka(env) >= SCRAM_ON_KAFKA_4
+    return env
+
+
+def _consumers_read_back(pipeline: Deployment, enriched: set[str]) -> None:
+    """The enriched records over the secured listener, as downstream consumers read them:
+    the README's kcat line (SASL_SSL only: it has no mutual-TLS variant) and the example."""
+    env = pipeline.cli_env()
+    secret = env.get("NEWSWIRE_SASL_PASSWORD_FILE")
+    if secret:  # the example and kcat take the password itself
+        env["NEWSWIRE_SASL_PASSWORD"] = Path(secret).read_text().strip()
+        env |= {"BROKER": env["NEWSWIRE_BROKER"].removeprefix("kafka://")}
+        env |= {"TOPIC": pipeline.enriched}
+        kcat = subprocess.run(
+            ["bash", "-c", _readme_sasl_kcat()],
+            env=_kcat_env(env, pipeline.tmp),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert kcat.returncode == 0, kcat.stderr
+        keys = {line.split("\t", 1)[0] for line in kcat.stdout.splitlines()}
+        assert keys == enriched, kcat.stdout[:1000]
+    example = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "examples" / "consume_enriched.py"),
+            "--from-beginning",
+            "--idle-seconds",
+            "5",
+        ],
+        env=env | {"NEWSWIRE_ENRICHED_TOPIC": pipeline.enriched},
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert example.returncode == 0, example.stderr
+    assert example.stdout.startswith(f"{len(enriched)} valid, 0 invalid records"), example.stdout
+
+
 def _seed_stream(pipeline: Deployment, start_worker, seed_paths) -> None:
     worker = start_worker(pipeline)
     seeds = seed_paths["000"].parent
@@ -113,6 +191,7 @@ def _seed_stream(pipeline: Deployment, start_worker, seed_paths) -> None:
     assert tail.returncode == 0, tail.stderr
     tailed = {orjson.loads(line)["id"] for line in tail.stdout.splitlines()}
     assert tailed == {i for i, kind in kinds.items() if kind == "enriched"}
+    _consumers_read_back(pipeline, tailed)
     assert "Traceback" not in worker.log_text()
 
 
@@ -184,3 +263,40 @@ def test_misconfigured_client_fails_fast_with_one_line(
     assert len(lines) == 1, "\n".join(lines)
     assert cause in lines[0], lines[0]
     assert "Traceback" not in lines[0]
+
+
+@pytest.mark.timeout(120)
+def test_kcat_scram_login_needs_librdkafka_2_6_1_on_kafka_4(
+    secured: Secured, tmp_path: Path
+) -> None:
+    """What the README says about kcat and SCRAM, checked on this machine's kcat: with a
+    librdkafka older than 2.6.1 Kafka 4.x refuses the login (edenhill/kcat#462); with a newer
+    one (or the README's workaround) it lists the cluster."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWIRE_")}
+    password = Path(secured.sasl["NEWSWIRE_SASL_PASSWORD_FILE"]).read_text().strip()
+    command = [
+        "kcat", "-L", "-m", "10",
+        "-b", secured.sasl["NEWSWIRE_BROKER"].removeprefix("kafka://"),
+        "-X", "security.protocol=SASL_SSL",
+        "-X", "sasl.mechanisms=SCRAM-SHA-512",
+        "-X", f"sasl.username={secured.sasl['NEWSWIRE_SASL_USERNAME']}",
+        "-X", f"sasl.password={password}",
+        "-X", f"ssl.ca.location={secured.sasl['NEWSWIRE_SSL_CAFILE']}",
+    ]  # fmt: skip
+    if shutil.which("kcat") is None:
+        pytest.fail("kcat is not installed: `make test-tools` (deploy/install-kcat.sh)")
+    system = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    if _librdkafka(env) < SCRAM_ON_KAFKA_4:
+        assert system.returncode != 0
+        assert "Authentication failed" in system.stderr, system.stderr
+    else:
+        assert system.returncode == 0, system.stderr
+    fixed = subprocess.run(
+        command,
+        env=_kcat_env(env, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert fixed.returncode == 0, fixed.stderr
+    assert "1 brokers" in fixed.stdout

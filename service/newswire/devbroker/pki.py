@@ -60,8 +60,11 @@ class Pki:
         )
 
 
-def ensure_pki(folder: Path) -> Pki:
-    """Make the CA, certificates and password in ``folder`` unless they are all there."""
+def ensure_pki(folder: Path, names: tuple[str, ...] = BROKER_NAMES, *, shared: bool = False) -> Pki:
+    """Make the CA, certificates and password in ``folder`` unless they are all there.
+
+    ``names``: the host names and addresses the broker certificate is valid for. ``shared``:
+    files readable by every user, for containers that run under other uids (compose)."""
     pki = Pki(Path(folder).resolve())
     if all(path.is_file() for path in pki.files()):
         return pki
@@ -140,12 +143,12 @@ def ensure_pki(folder: Path) -> Pki:
         return leaf_key, builder.sign(ca_key, hashes.SHA256())
 
     broker_sans: list[x509.GeneralName] = []
-    for host in BROKER_NAMES:
+    for host in names:
         try:
             broker_sans.append(x509.IPAddress(ipaddress.ip_address(host)))
         except ValueError:
             broker_sans.append(x509.DNSName(host))
-    broker_key, broker_cert = leaf("localhost", ExtendedKeyUsageOID.SERVER_AUTH, broker_sans)
+    broker_key, broker_cert = leaf(names[0], ExtendedKeyUsageOID.SERVER_AUTH, broker_sans)
     client_key, client_cert = leaf("newswire", ExtendedKeyUsageOID.CLIENT_AUTH, [])
 
     def key_pem(private: rsa.RSAPrivateKey) -> bytes:
@@ -160,17 +163,20 @@ def ensure_pki(folder: Path) -> Pki:
         return cert.public_bytes(serialization.Encoding.PEM)
 
     pki.folder.mkdir(parents=True, exist_ok=True)
-    os.chmod(pki.folder, 0o700)
-    _write(pki.ca, cert_pem(ca_cert))
-    _write(pki.broker_keystore, key_pem(broker_key) + cert_pem(broker_cert) + cert_pem(ca_cert))
-    _write(pki.client_cert, cert_pem(client_cert))
-    _write(pki.client_key, key_pem(client_key))
-    _write(pki.password_file, (secrets.token_urlsafe(18) + "\n").encode())
+    os.chmod(pki.folder, 0o755 if shared else 0o700)
+    mode = 0o644 if shared else 0o600
+    _write(pki.ca, cert_pem(ca_cert), mode)
+    keystore = key_pem(broker_key) + cert_pem(broker_cert) + cert_pem(ca_cert)
+    _write(pki.broker_keystore, keystore, mode)
+    _write(pki.client_cert, cert_pem(client_cert), mode)
+    _write(pki.client_key, key_pem(client_key), mode)
+    _write(pki.password_file, (secrets.token_urlsafe(18) + "\n").encode(), mode)
     return pki
 
 
-def _write(path: Path, data: bytes) -> None:
-    # Keys and the password are secrets: owner-only from the moment they exist.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def _write(path: Path, data: bytes, mode: int) -> None:
+    # Keys and the password are secrets: owner-only from the moment they exist (unless shared).
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
+    os.chmod(path, mode)  # whatever the umask

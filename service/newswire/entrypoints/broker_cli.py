@@ -104,6 +104,34 @@ def _start_secure(home: Path, port: int, host: str) -> None:
         click.echo(f"# {line}")
 
 
+@broker.command("certs")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--host",
+    "hosts",
+    multiple=True,
+    default=("kafka", "localhost", "127.0.0.1"),
+    show_default=True,
+    help="A name or address the broker certificate is valid for (repeat for several)",
+)
+def broker_certs(folder: Path, hosts: tuple[str, ...]) -> None:
+    """Make a CA, a broker PEM keystore, a client certificate and a SCRAM password in FOLDER
+    for a broker you run yourself (deploy/compose/secure.yml); kept if already there."""
+    from newswire import devbroker as local
+
+    try:
+        pki = local.ensure_pki(folder, hosts, shared=True)
+    except local.BrokerError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in pki.files():
+        click.echo(path)
+    click.echo(
+        f"readable by every user (containers run under other uids): keep {pki.folder} "
+        "off shared machines and out of version control",
+        err=True,
+    )
+
+
 def _nodes_or_any(help_text: str) -> Any:
     return click.option("--nodes", type=click.IntRange(1, 9), default=None, help=help_text)
 
