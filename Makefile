@@ -44,6 +44,7 @@ lint: setup
 test-tools:
 	@bash deploy/install-prometheus.sh
 	@bash deploy/install-kcat.sh
+	@bash deploy/install-compose.sh
 
 test: setup lint test-tools
 	$(BIN)/pytest -ra
