@@ -86,6 +86,24 @@ async def test_cleaning_over_budget_is_rejected_and_the_process_replaced(
     assert isinstance(await runner.clean(raw("next")), CleanArticle)  # and the next one works
 
 
+async def test_a_clean_batch_is_one_call_and_only_the_article_over_budget_is_rejected(
+    runner: ProcessRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch = [raw(f"b{i}") for i in range(6)]
+    cleaned = await runner.clean_many(batch)
+    assert [c.id for c in cleaned if isinstance(c, CleanArticle)] == [f"b{i}" for i in range(6)]
+    huge = " ".join(["Markets rose in London on Monday as traders weighed the data."] * 25_000)
+    mixed = [raw("m0"), raw("slow", huge), raw("m2"), b"not json"]
+    monkeypatch.setattr(runner, "budget", Budget(seconds=0.05))
+    results = await runner.clean_many(mixed)
+    monkeypatch.undo()
+    assert isinstance(results[0], CleanArticle) and results[0].id == "m0"
+    assert isinstance(results[1], Rejected)
+    assert (results[1].reason, results[1].stage) == ("timeout", "clean")
+    assert isinstance(results[2], CleanArticle) and results[2].id == "m2"
+    assert isinstance(results[3], Rejected) and results[3].reason != "timeout"
+
+
 async def test_only_the_article_over_budget_in_a_batch_is_rejected(runner: ProcessRunner) -> None:
     long_body = "\n\n".join([BODY] * 300)  # ~100 k characters: seconds of NLP
     items = [
