@@ -105,6 +105,11 @@ async def run_stream(
     await producer.stop()
     await consumer.stop()
     latencies = sorted(received[k] - sent[k] for k in sent)
+    # At a steady rate: (seconds into the phase, latency) of every article, in publish order,
+    # to tell a steady delay from a stall.
+    timeline = (
+        [[round(sent[k] - start, 2), round(received[k] - sent[k], 3)] for k in sent] if rate else []
+    )
     return {
         "articles": len(articles),
         "seconds": round(elapsed, 2),
@@ -113,4 +118,5 @@ async def run_stream(
         "latency_p50_s": round(statistics.median(latencies), 3),
         "latency_p99_s": round(latencies[int(0.99 * (len(latencies) - 1))], 3),
         "latency_max_s": round(latencies[-1], 3),
+        **({"latency_timeline": timeline} if timeline else {}),
     }
