@@ -21,6 +21,7 @@ from typing import Any
 from newswire.adapters.processes.gate import WorkCancelled
 from newswire.adapters.processes.pool import Cleaned
 from newswire.adapters.stream.batching import by_size, event_batches
+from newswire.adapters.stream.log_ends import LogEnds
 from newswire.adapters.stream.progress import MARK_INTERVAL, RawProgress
 from newswire.adapters.stream.sending import Sends, origin_of
 from newswire.adapters.stream.service import Service
@@ -50,6 +51,7 @@ class StreamAgents:
         self.metrics = service.metrics
         self.metrics.nlp_processes.set(self.settings.nlp_processes)
         self.progress = RawProgress()
+        self.log_ends = LogEnds(self.settings)
         self.in_nlp: set[Any] = set()  # messages of the annotation batches a process has begun
 
     def register(self) -> None:
@@ -118,12 +120,15 @@ class StreamAgents:
         """Tell the dedupe stage how far this worker's raw partitions are (stream/progress),
         every MARK_INTERVAL seconds (a loop, not a timer: a slow broker answer must delay the
         next mark, not overlap it)."""
-        while not self.app.should_stop:
-            try:
-                await self._send_marks()
-            except Exception as exc:  # broker unreachable, a rebalance: try again next time
-                log.debug("progress marks not sent: %r", exc)
-            await asyncio.sleep(MARK_INTERVAL)
+        try:
+            while not self.app.should_stop:
+                try:
+                    await self._send_marks()
+                except Exception as exc:  # broker unreachable, a rebalance: try again later
+                    log.debug("progress marks not sent: %r", exc)
+                await asyncio.sleep(MARK_INTERVAL)
+        finally:
+            await self.log_ends.close()
 
     async def _send_marks(self) -> None:
         consumer, raw_topic = self.app.consumer, self.settings.raw_topic
@@ -132,8 +137,7 @@ class StreamAgents:
         highwaters: dict[int, int] = {}
         if owned:
             try:  # only the idle bound needs the log ends: report the rest without them
-                ends = await asyncio.wait_for(consumer.highwaters(*owned), timeout=2.0)
-                highwaters = {tp.partition: end for tp, end in ends.items() if end is not None}
+                highwaters = await self.log_ends.read(owned, timeout=2.0)
             except Exception as exc:
                 log.debug("log ends not read for progress marks: %r", exc)
         finished = {tp.partition: consumer.finished_offset(tp) or 0 for tp in owned}
