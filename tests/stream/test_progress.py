@@ -60,3 +60,24 @@ def test_a_partition_at_its_end_reports_the_greater_of_last_passed_and_idle_boun
     progress.passed_on(Origin("raw", 3, 6, 49_999))
     marks = progress.marks([3], finished={3: 7}, highwaters={3: 7}, polled_ms=50_000)
     assert marks == [(49_999, 3, 7)]
+
+
+def test_marks_are_frequent_while_articles_pass_and_seldom_when_quiet() -> None:
+    from newswire.adapters.stream.progress import (
+        ACTIVE_SECONDS,
+        MARK_INTERVAL,
+        QUIET_MARK_INTERVAL,
+    )
+
+    now = [100.0]
+    progress = RawProgress(monotonic=lambda: now[0])
+    assert progress.interval() == QUIET_MARK_INTERVAL  # nothing seen yet
+    origin = Origin("raw", 0, 7, 1_000)
+    progress.taken(origin)
+    now[0] += 60
+    assert progress.interval() == MARK_INTERVAL  # a record is being cleaned
+    progress.passed_on(origin)
+    assert progress.interval() == MARK_INTERVAL
+    now[0] += ACTIVE_SECONDS + 0.1
+    assert progress.interval() == QUIET_MARK_INTERVAL
+    assert QUIET_MARK_INTERVAL < 5  # well inside the dedupe stage's default grace

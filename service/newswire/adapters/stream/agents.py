@@ -13,6 +13,7 @@ topic/partition/offset) with the verdict it gave the first time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -52,6 +53,8 @@ class StreamAgents:
         self.metrics.nlp_processes.set(self.settings.nlp_processes)
         self.progress = RawProgress()
         self.log_ends = LogEnds(self.settings)
+        self.wake_marks = asyncio.Event()  # a quiet worker got work: mark again soon
+        self.marks_quiet = False  # the marks loop waits the long, quiet interval
         self.in_nlp: set[Any] = set()  # messages of the annotation batches a process has begun
 
     def register(self) -> None:
@@ -73,6 +76,8 @@ class StreamAgents:
             origins = [origin_of(event) for event in batch]
             for origin in origins:
                 self.progress.taken(origin)
+            if self.marks_quiet:
+                self.wake_marks.set()
             datas = [_value(event) for event in batch]
             results = await self._clean_all(datas)
             for origin, data, result in zip(origins, datas, results, strict=True):
@@ -118,15 +123,20 @@ class StreamAgents:
 
     async def progress_marks(self) -> None:
         """Tell the dedupe stage how far this worker's raw partitions are (stream/progress),
-        every MARK_INTERVAL seconds (a loop, not a timer: a slow broker answer must delay the
-        next mark, not overlap it)."""
+        every `progress.interval()` seconds (a loop, not a timer: a slow broker answer must
+        delay the next mark, not overlap it)."""
         try:
             while not self.app.should_stop:
                 try:
                     await self._send_marks()
                 except Exception as exc:  # broker unreachable, a rebalance: try again later
                     log.debug("progress marks not sent: %r", exc)
-                await asyncio.sleep(MARK_INTERVAL)
+                self.wake_marks.clear()
+                interval = self.progress.interval()
+                self.marks_quiet = interval > MARK_INTERVAL
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake_marks.wait(), interval)
+                self.marks_quiet = False
         finally:
             await self.log_ends.close()
 
