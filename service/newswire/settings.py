@@ -78,6 +78,13 @@ class Settings(BaseSettings):
     dedupe_grace_seconds: float = Field(
         5.0, ge=0, le=3600, description="longest wait for a silent raw partition"
     )
+    dedupe_order_margin_ms: int = Field(
+        300,
+        ge=0,
+        le=60_000,
+        description="how much earlier than the moment a raw partition was read to its end a record"
+        " appended after it may be stamped (producer linger and send time)",
+    )
     dedupe_window_hours: float = Field(72.0, gt=0)
     duplicate_max_new: float = Field(0.10, gt=0, lt=1)
     update_min_containment: float = Field(0.6, gt=0, le=1)

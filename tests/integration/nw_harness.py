@@ -275,6 +275,7 @@ class Message:
     value: bytes | None
     key: bytes | None = None
     partition: int | None = None
+    timestamp_ms: int | None = None  # the producer's stamp (None: when it is sent)
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,11 @@ async def _produce(
         for number, m in enumerate(messages):
             if rate:
                 await asyncio.sleep(max(0.0, started + number / rate - time.monotonic()))
-            futures.append(await producer.send(topic, m.value, key=m.key, partition=m.partition))
+            futures.append(
+                await producer.send(
+                    topic, m.value, key=m.key, partition=m.partition, timestamp_ms=m.timestamp_ms
+                )
+            )
         metadata = await asyncio.gather(*futures)
     finally:
         await producer.stop()

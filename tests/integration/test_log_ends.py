@@ -18,7 +18,9 @@ from newswire.settings import Settings
 pytestmark = pytest.mark.integration
 
 
-async def _ends_during_a_long_poll(pipeline: Deployment) -> tuple[dict[int, int], float]:
+async def _ends_during_a_long_poll(
+    pipeline: Deployment,
+) -> tuple[dict[TopicPartition, int], float]:
     settings = Settings(broker=pipeline.kafka.url, app_id=pipeline.app_id)
     poller = AIOKafkaConsumer(
         bootstrap_servers=pipeline.bootstrap, group_id=None, fetch_max_wait_ms=1500
@@ -54,5 +56,17 @@ def test_log_ends_are_read_right_beside_a_long_polling_consumer(pipeline: Deploy
     asyncio.run(_create(pipeline))
     produce(pipeline, [Message(b"x", None, 0)] * 3 + [Message(b"y", None, 1)])
     read, took = asyncio.run(_ends_during_a_long_poll(pipeline))
-    assert read == {0: 3, 1: 1}
+    assert read == {TopicPartition(pipeline.raw, 0): 3, TopicPartition(pipeline.raw, 1): 1}
     assert took < 5.0  # answered (the timeout would raise)
+
+
+def test_log_ends_closed_refuse_to_open_a_new_client() -> None:
+    """A marks or lag task still running at shutdown must not leave a new connection behind."""
+    ends = LogEnds(Settings())
+
+    async def after_close() -> None:
+        await ends.close()
+        with pytest.raises(RuntimeError, match="closed"):
+            await ends.read([TopicPartition("t", 0)], timeout=1.0)
+
+    asyncio.run(after_close())

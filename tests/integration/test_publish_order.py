@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from nw_harness import Deployment, collect, has_ids
+from nw_harness import Deployment, Message, article_message, collect, has_ids, produce
+from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.integration
 
@@ -107,3 +110,36 @@ def test_seed_replay_at_full_speed_matches_the_offline_run_every_time(
         for worker in workers:
             worker.stop()
     assert verdicts.count("backlog") == RUNS // 2
+
+
+@pytest.mark.timeout(300)
+def test_a_record_stamped_before_its_partition_was_reported_past_is_judged_late_and_counted(
+    pipeline: Deployment, start_worker, short_articles: list[dict[str, Any]]
+) -> None:
+    """The idle bound promises that no record stamped more than NEWSWIRE_DEDUPE_ORDER_MARGIN_MS
+    before a partition was read to its end can still come. A producer that breaks it (here a
+    stamp 30 s old, into a partition read to its end long ago) gets its article judged on
+    arrival, flagged late, and counted on /metrics; it is not lost and not held."""
+    worker = start_worker(pipeline)
+    first, stale = short_articles[0], short_articles[1]
+    produce(pipeline, [article_message(first, partition=0)])
+    collect(pipeline, has_ids({first["id"]}), workers=[worker], what="the first article")
+    time.sleep(1.5)  # partition 1 reported read to its end, past now - margin
+    stamp = int(time.time() * 1000) - 30_000
+    produce(pipeline, [Message(orjson.dumps(stale), stale["id"].encode(), 1, stamp)])
+    got = collect(pipeline, has_ids({first["id"], stale["id"]}), workers=[worker], settle=0.5)
+    (late,) = got.for_id(stale["id"])
+    assert late.kind == "enriched" and late.record["dedupe"]["late"] is True, late.record
+    assert got.for_id(first["id"])[0].record["dedupe"].get("late") is not True
+    with urllib.request.urlopen(f"http://127.0.0.1:{worker.web_port}/metrics", timeout=5) as r:
+        text = r.read().decode()
+    counted = [
+        s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "newswire_raw_stamped_late_total"
+    ]
+    assert counted == [1.0]
+    assert "was stamped" in worker.log_tail(200) and "NEWSWIRE_DEDUPE_ORDER_MARGIN_MS" in (
+        worker.log_tail(200)
+    )

@@ -34,3 +34,9 @@ def test_runs_close_at_the_limit() -> None:
 def test_empty_values_and_no_events() -> None:
     assert by_size([], 100) == []
     assert sizes(by_size([Event(None), Event(b"")], 100)) == [[0, 0]]
+
+
+def test_by_size_counts_what_it_is_told_to() -> None:
+    """The clean stage splits raw values (bytes) by their length."""
+    datas = [b"a" * 60, b"b" * 60, b"c" * 30, b"d" * 200]
+    assert by_size(datas, 100, len) == [[datas[0]], [datas[1], datas[2]], [datas[3]]]

@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -36,6 +36,18 @@ class ReplayResult:
     seconds: float
 
 
+async def _warm_up(producer: AIOKafkaProducer, topic: str) -> None:
+    """Metadata and a connection to every partition leader before the first stamp: the dedupe
+    stage orders by timestamps and assumes a record is appended soon after it is stamped
+    (NEWSWIRE_DEDUPE_ORDER_MARGIN_MS); a first connection (with TLS and SASL, several round
+    trips) made after stamping would eat into that margin."""
+    partitions = await producer.partitions_for(topic)
+    client = producer.client
+    leaders = {client.cluster.leader_for_partition(TopicPartition(topic, p)) for p in partitions}
+    for node in leaders - {None, -1}:
+        await client.ready(node)
+
+
 async def replay(
     settings: Settings,
     paths: Sequence[str],
@@ -57,9 +69,7 @@ async def replay(
         linger_ms=5,
     )
     await producer.start()
-    # Metadata before the first stamp: timestamps should be close to when records are appended
-    # (the dedupe stage orders by them).
-    await producer.partitions_for(topic)
+    await _warm_up(producer, topic)
     console = Console(stderr=True)
     show = console.is_terminal if progress is None else progress
     total = len(records) * loop

@@ -22,7 +22,6 @@ from typing import Any
 from newswire.adapters.processes.gate import WorkCancelled
 from newswire.adapters.processes.pool import Cleaned
 from newswire.adapters.stream.batching import by_size, event_batches
-from newswire.adapters.stream.log_ends import LogEnds
 from newswire.adapters.stream.progress import MARK_INTERVAL, RawProgress
 from newswire.adapters.stream.sending import Sends, origin_of
 from newswire.adapters.stream.service import Service
@@ -51,10 +50,9 @@ class StreamAgents:
         self.runner = service.runner
         self.metrics = service.metrics
         self.metrics.nlp_processes.set(self.settings.nlp_processes)
-        self.progress = RawProgress()
-        self.log_ends = LogEnds(self.settings)
+        self.progress = RawProgress(self.settings.dedupe_order_margin_ms)
         self.wake_marks = asyncio.Event()  # a quiet worker got work: mark again soon
-        self.marks_quiet = False  # the marks loop waits the long, quiet interval
+        self._late_logged = float("-inf")
         self.in_nlp: set[Any] = set()  # messages of the annotation batches a process has begun
 
     def register(self) -> None:
@@ -74,10 +72,10 @@ class StreamAgents:
         async for batch in event_batches(events, CLEAN_BATCH, CLEAN_WITHIN):
             out = self.sends()
             origins = [origin_of(event) for event in batch]
-            for origin in origins:
-                self.progress.taken(origin)
-            if self.marks_quiet:
+            if self.progress.interval() > MARK_INTERVAL:  # the marks loop waits the quiet one
                 self.wake_marks.set()
+            for origin in origins:
+                self._stamped_late(self.progress.taken(origin), origin)
             datas = [_value(event) for event in batch]
             results = await self._clean_all(datas)
             for origin, data, result in zip(origins, datas, results, strict=True):
@@ -87,17 +85,25 @@ class StreamAgents:
             for event in batch:
                 await events.ack(event)
 
+    def _stamped_late(self, undercut_ms: int, origin: Origin) -> None:
+        if not undercut_ms:
+            return
+        self.metrics.stamped_late.inc()
+        now = time.monotonic()
+        if now - self._late_logged >= 60:  # a producer with a slow clock would flood the log
+            self._late_logged = now
+            log.warning(
+                "raw record %s/%d@%d was stamped %d ms before a point its partition was already"
+                " reported past: it is judged on arrival, not in publish order; if this repeats,"
+                " raise NEWSWIRE_DEDUPE_ORDER_MARGIN_MS (now %d) or check the producer's clock",
+                origin.topic, origin.partition, origin.offset, undercut_ms,
+                self.settings.dedupe_order_margin_ms,
+            )  # fmt: skip
+
     async def _clean_all(self, datas: list[bytes]) -> list[Cleaned]:
         """Clean `datas` in calls of at most CLEAN_BATCH_BYTES, spread over the clean
         processes (each call to one process), results in order."""
-        runs: list[list[bytes]] = [[]]
-        size = 0
-        for data in datas:
-            if runs[-1] and size + len(data) > CLEAN_BATCH_BYTES:
-                runs.append([])
-                size = 0
-            runs[-1].append(data)
-            size += len(data)
+        runs = by_size(datas, CLEAN_BATCH_BYTES, len)
         parts = max(1, self.settings.clean_processes)
         if len(runs) == 1 and parts > 1 and len(datas) > 1:  # one call per clean process
             step = -(-len(datas) // parts)
@@ -125,20 +131,14 @@ class StreamAgents:
         """Tell the dedupe stage how far this worker's raw partitions are (stream/progress),
         every `progress.interval()` seconds (a loop, not a timer: a slow broker answer must
         delay the next mark, not overlap it)."""
-        try:
-            while not self.app.should_stop:
-                try:
-                    await self._send_marks()
-                except Exception as exc:  # broker unreachable, a rebalance: try again later
-                    log.debug("progress marks not sent: %r", exc)
-                self.wake_marks.clear()
-                interval = self.progress.interval()
-                self.marks_quiet = interval > MARK_INTERVAL
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake_marks.wait(), interval)
-                self.marks_quiet = False
-        finally:
-            await self.log_ends.close()
+        while not self.app.should_stop:
+            try:
+                await self._send_marks()
+            except Exception as exc:  # broker unreachable, a rebalance: try again later
+                log.debug("progress marks not sent: %r", exc)
+            self.wake_marks.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake_marks.wait(), self.progress.interval())
 
     async def _send_marks(self) -> None:
         consumer, raw_topic = self.app.consumer, self.settings.raw_topic
@@ -147,7 +147,8 @@ class StreamAgents:
         highwaters: dict[int, int] = {}
         if owned:
             try:  # only the idle bound needs the log ends: report the rest without them
-                highwaters = await self.log_ends.read(owned, timeout=2.0)
+                ends = await self.service.log_ends.read(owned, timeout=2.0)
+                highwaters = {tp.partition: end for tp, end in ends.items()}
             except Exception as exc:
                 log.debug("log ends not read for progress marks: %r", exc)
         finished = {tp.partition: consumer.finished_offset(tp) or 0 for tp in owned}

@@ -21,6 +21,7 @@ from newswire.adapters.stream.agents import StreamAgents
 from newswire.adapters.stream.broker_watch import register_broker_watch
 from newswire.adapters.stream.dedupe_order import DedupeAgent
 from newswire.adapters.stream.lag import LagWatch
+from newswire.adapters.stream.log_ends import LogEnds
 from newswire.adapters.stream.metrics import StreamMetrics
 from newswire.adapters.stream.service import Service
 from newswire.adapters.stream.store import TableStore
@@ -103,6 +104,7 @@ def create_app(
         index=build_index(settings, store),
         runner=runner,
         metrics=StreamMetrics(runner.model),
+        log_ends=LogEnds(settings),
     )
     agents = StreamAgents(service)
     agents.register()
@@ -113,6 +115,7 @@ def create_app(
 
     @app.on_before_shutdown.connect
     async def close_pools(sender: Any, **_: Any) -> None:
+        await service.log_ends.close()
         await asyncio.to_thread(service.runner.close)
 
     return service

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 _END = object()
 
 
@@ -71,14 +72,21 @@ async def event_batches(stream: Any, size: int, within: float) -> AsyncIterator[
             raise task.exception()  # type: ignore[misc]
 
 
-def by_size(events: list[Any], max_bytes: int) -> list[list[Any]]:
-    """`events` in order, in consecutive runs of at most `max_bytes` of message values; an
-    event as large as that alone. A long article in a batch of short ones would hold them all
-    until the model is through it (and a batch's time budget grows with its size)."""
-    runs: list[list[Any]] = []
+def _value_size(event: Any) -> int:
+    return len(event.value or b"")
+
+
+def by_size(
+    items: Sequence[T], max_bytes: int, size_of: Callable[[T], int] = _value_size
+) -> list[list[T]]:
+    """`items` (events by default) in order, in consecutive runs of at most `max_bytes` (as
+    `size_of` counts them: message values); an item as large as that alone. A long article in
+    a batch of short ones would hold them all until the model is through it (and a batch's
+    time budget grows with its size)."""
+    runs: list[list[T]] = []
     size = 0
-    for event in events:
-        length = len(event.value or b"")
+    for event in items:
+        length = size_of(event)
         if runs and size + length <= max_bytes:
             runs[-1].append(event)
             size += length

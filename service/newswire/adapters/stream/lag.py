@@ -50,7 +50,7 @@ class LagWatch:
     """Samples the partitions this worker owns and sets the lag gauges."""
 
     def __init__(self, service: Service) -> None:
-        self.app, self.metrics = service.app, service.metrics
+        self.app, self.metrics, self.log_ends = service.app, service.metrics, service.log_ends
         settings = service.settings
         self.topics = (settings.raw_topic, settings.dedupe_topic, settings.annotate_topic)
         self._history: dict[Any, LagHistory] = {}
@@ -70,7 +70,9 @@ class LagWatch:
         consumer = self.app.consumer
         owned = [tp for tp in consumer.assignment() if tp.topic in self.topics]
         now = time.monotonic()
-        ends = await asyncio.wait_for(consumer.highwaters(*owned), timeout=5.0) if owned else {}
+        # On the log-end reader's own connection: the consumer's would answer behind its
+        # long-polling fetch (stream/log_ends.py).
+        ends = await self.log_ends.read(owned, timeout=5.0)
         worst: dict[str, float] = dict.fromkeys(self.topics, 0.0)
         self.metrics.lag_messages.clear()
         for tp in owned:

@@ -47,6 +47,12 @@ class StreamMetrics:
             buckets=END_TO_END_BUCKETS,
             registry=registry,
         )
+        self.stamped_late = Counter(
+            "newswire_raw_stamped_late",
+            "Raw records stamped before a low already reported for their partition: judged on"
+            " arrival, not in publish order (raise NEWSWIRE_DEDUPE_ORDER_MARGIN_MS)",
+            registry=registry,
+        )
         self.lag_messages = Gauge(
             "newswire_consumer_lag_messages",
             "Records not yet processed, per topic partition this worker owns",

@@ -1,5 +1,6 @@
 """What the stream's parts share: the Faust app, the settings, the topics, the dedupe index,
-the CPU runner and the metrics. Built once by the composition root (stream/app.py)."""
+the CPU runner, the metrics and the log-end reader. Built once by the composition root
+(stream/app.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass
 import faust
 
 from newswire.adapters.processes.pool import CpuRunner
+from newswire.adapters.stream.log_ends import LogEnds
 from newswire.adapters.stream.metrics import StreamMetrics
 from newswire.adapters.stream.topology import Topics
 from newswire.core.dedupe import DedupeIndex
@@ -22,3 +24,4 @@ class Service:
     index: DedupeIndex
     runner: CpuRunner
     metrics: StreamMetrics
+    log_ends: LogEnds
