@@ -170,3 +170,33 @@ def _tail(path: Path, lines: int = 40) -> str:
     except OSError:
         return f"(no log at {path})"
     return "\n".join(text.splitlines()[-lines:])
+
+
+def run_tool(cmd: list[str], *, what: str, timeout: float, redact: tuple[str, ...] = ()) -> str:
+    """Run a command-line tool (Maven, a Kafka admin class) to its end and return its output;
+    a time-out or a failure is a BrokerError saying `what` failed, with the end of the output
+    (`redact`ed: the tool may echo a secret it was given)."""
+
+    def clean(text: str) -> str:
+        for secret in redact:
+            text = text.replace(secret, "***")
+        return text
+
+    try:
+        proc = subprocess.run(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BrokerError(
+            f"{what} did not finish within {timeout:.0f} s: {clean(' '.join(cmd))}"
+        ) from exc
+    output = clean(proc.stdout + proc.stderr)
+    if proc.returncode != 0:
+        tail = output.strip()[-4000:]
+        raise BrokerError(f"{what} failed (exit {proc.returncode}): {clean(' '.join(cmd))}\n{tail}")
+    return output

@@ -7,11 +7,10 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 from importlib import resources
 from pathlib import Path
 
-from newswire.devbroker.common import BrokerError, _locked
+from newswire.devbroker.common import BrokerError, _locked, run_tool
 
 #: The pom shipped in this package (package data): found the same way from a source checkout
 #: and from an installed wheel.
@@ -65,24 +64,12 @@ def ensure_kafka_jars(
             f"-DoutputDirectory={staging}",
         ]
         try:
-            proc = subprocess.run(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired as exc:
+            run_tool(cmd, what="mvn fetching the Kafka jars", timeout=timeout)
+            if not _kafka_jar_version(staging):
+                raise BrokerError(f"mvn fetched no Kafka jar into {staging}: {' '.join(cmd)}")
+        except BrokerError:
             shutil.rmtree(staging, ignore_errors=True)
-            raise BrokerError(f"mvn did not finish within {timeout:.0f}s: {' '.join(cmd)}") from exc
-        if proc.returncode != 0 or not _kafka_jar_version(staging):
-            shutil.rmtree(staging, ignore_errors=True)
-            output = (proc.stdout + proc.stderr).strip()[-4000:]
-            raise BrokerError(
-                f"mvn failed (exit {proc.returncode}) fetching the Kafka jars: "
-                f"{' '.join(cmd)}\n{output}"
-            )
+            raise
         (staging / _STAMP).write_text(digest + "\n")
         old = home / f"lib.old-{os.getpid()}"
         if lib.exists():

@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswire.devbroker.common import _JVM_FLAGS, DEFAULT_HOST, BrokerError, Status
+from newswire.devbroker.common import _JVM_FLAGS, DEFAULT_HOST, BrokerError, Status, run_tool
 from newswire.devbroker.jars import DEFAULT_POM, ensure_kafka_jars
 from newswire.devbroker.node import _config_file, start, status
 from newswire.devbroker.pki import Pki, ensure_pki
@@ -165,9 +164,16 @@ def _add_scram_user(
     home: Path, broker: SecureBroker, java: str, pom: Path, deadline: float
 ) -> None:
     """Add (or reset) the SCRAM credential over the plaintext listener. KRaft keeps it in the
-    metadata log; doing it on every start keeps it equal to the password file."""
+    metadata log; doing it on every start keeps it equal to the password file. The password
+    goes in a file of its own (0600), not on the command line, where `ps` would show it."""
     lib = ensure_kafka_jars(home, pom)
     password = broker.pki.password_file.read_text().strip()
+    config = secure_folder(home, broker.port) / "scram-user.properties"
+    config.touch(mode=0o600)
+    config.chmod(0o600)
+    # A properties file: no [ ] around the value (that is --add-config quoting); the password
+    # is token_urlsafe, nothing a properties file would escape.
+    config.write_text(f"{SCRAM_MECHANISM}=password={password}\n")
     cmd = [
         java,
         "-Xmx256m",
@@ -178,24 +184,19 @@ def _add_scram_user(
         "--bootstrap-server",
         f"{broker.host}:{broker.port}",
         "--alter",
-        "--add-config",
-        f"{SCRAM_MECHANISM}=[password={password}]",
+        "--add-config-file",
+        str(config),
         "--entity-type",
         "users",
         "--entity-name",
         USERNAME,
     ]
     try:
-        proc = subprocess.run(
+        run_tool(
             cmd,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
+            what="adding the SCRAM user to the local broker",
             timeout=max(deadline - time.monotonic(), 20.0),
-            check=False,
+            redact=(password,),
         )
-    except subprocess.TimeoutExpired as exc:
-        raise BrokerError("adding the SCRAM user to the local broker timed out") from exc
-    if proc.returncode != 0:
-        output = (proc.stdout + proc.stderr).replace(password, "***")
-        raise BrokerError(f"adding the SCRAM user failed (exit {proc.returncode}):\n{output}")
+    finally:
+        config.unlink(missing_ok=True)
