@@ -102,7 +102,7 @@ def seed_outputs(tmp_path_factory, nlp, seeds) -> dict[str, list[dict[str, Any]]
 
 @pytest.mark.model
 def test_seed_run_counts(seed_outputs, seeds) -> None:
-    assert len(seed_outputs["enriched"]) == 7
+    assert len(seed_outputs["enriched"]) == 8
     assert len(seed_outputs["duplicate"]) == 1
     assert len(seed_outputs["rejected"]) == 0
     (duplicate,) = seed_outputs["duplicate"]
