@@ -90,3 +90,15 @@ def test_no_speech_verb_no_speaker(blank_nlp) -> None:
     text = "Sergei Lavrov arrived. “The talks were frank and useful for both sides,” he smiled."
     (quote,) = quotes_of(blank_nlp, text, [("Sergei Lavrov", "PERSON", 0)])
     assert quote["speaker"] is None
+
+
+def test_a_second_quote_in_the_paragraph_continues_the_first_speaker(blank_nlp) -> None:
+    text = (
+        "“This line was built to make the region stronger,” Mwangi told reporters. "
+        "“Every megawatt we share is a megawatt saved.”\n"
+        "“A new paragraph is quoted without a speaker here.”"
+    )
+    first, second, third = quotes_of(blank_nlp, text, [("Mwangi", "PERSON", 0)])
+    assert (first["speaker"], first["speaker_resolved"]) == ("Mwangi", "named")
+    assert (second["speaker"], second["speaker_resolved"]) == ("Mwangi", "continued")
+    assert third["speaker"] is None and third["speaker_resolved"] is None

@@ -9,7 +9,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from newswire.core.annotate import entities, keywords, places, quotes
+from newswire.core.annotate import entities, keywords, lists, places, quotes
 from newswire.core.annotate.article import AnnotateInput
 from newswire.core.annotate.model import model_label
 from newswire.core.gazetteer import Gazetteer
@@ -94,6 +94,7 @@ def skipped_annotation(reason: str) -> dict[str, Any]:
 
 
 def annotation_from_doc(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> dict[str, Any]:
+    lists.with_listed_names(doc)
     found = entities.find(doc, item, gazetteer)
     span_owner = {span: entity for entity in found for span in entity.spans}
     context = places.context_codes(

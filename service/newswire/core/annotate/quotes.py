@@ -142,10 +142,12 @@ def find(body: str, span_owner: dict[tuple[int, int], Entity]) -> list[dict[str,
     """Quotes with their speaker: `speaker` (the entity's canonical text) and
     `speaker_resolved` ("named": named in the quote's sentence; "pronoun": "he said", the
     person named last before the quote; "title": "the minister said", the person last named
-    with that title), or both null."""
+    with that title; "continued": a quote in the same paragraph as an attributed one, with no
+    attribution of its own), or both null."""
     speakers = _Speakers(body, span_owner)
     sentences: _Sentences | None = None  # built at the first quote: most bodies have none
     quotes = []
+    previous: tuple[int, Entity] | None = None  # (end, speaker) of the last attributed quote
     for match in QUOTE.finditer(body):
         group = 1 if match.group(1) is not None else 2
         text = match.group(group)
@@ -159,6 +161,10 @@ def find(body: str, span_owner: dict[tuple[int, int], Entity]) -> list[dict[str,
             or _speaker(sentences, speakers, (left, start), start)
             or (None, None)
         )
+        if speaker is None and previous is not None and "\n" not in body[previous[0] : start]:
+            # '“…,” Mwangi told reporters. “…”': the same paragraph goes on quoting its speaker
+            speaker, how = previous[1], "continued"
+        previous = (end, speaker) if speaker is not None else None
         quotes.append(
             {
                 "text": text,
