@@ -1,6 +1,6 @@
 """A real worker's /ready and /metrics: /ready answers 503 (with a reason) until the worker has
 its partitions and tables, then 200; after `newswire replay seeds/` the outcome counters on
-/metrics equal what landed on the output topics (7 enriched, 1 duplicate)."""
+/metrics equal what landed on the output topics (8 enriched, 1 duplicate)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_ready_goes_503_then_200_and_metrics_count_the_outcomes(
     folder = seed_paths["000"].parent
     outcomes = replay_and_collect(pipeline, folder, workers=[worker], settle=1.0, what="seeds")
     on_topics = {kind: len(outcomes.of(kind)) for kind in ("enriched", "duplicate", "dlq")}
-    assert on_topics == {"enriched": 7, "duplicate": 1, "dlq": 0}, outcomes.summary()
+    assert on_topics == {"enriched": 8, "duplicate": 1, "dlq": 0}, outcomes.summary()
 
     status, body = get(worker.web_port, "/metrics")
     assert status == 200
@@ -75,12 +75,12 @@ def test_ready_goes_503_then_200_and_metrics_count_the_outcomes(
     for labels, value in metric(text, "newswire_outcomes_total").items():
         outcome = dict(labels)["outcome"]
         counted[outcome] = counted.get(outcome, 0) + value
-    assert counted == {"enriched": 7, "duplicate": 1}
+    assert counted == {"enriched": 8, "duplicate": 1}
     stages = {dict(k)["stage"]: v for k, v in metric(text, "newswire_stage_seconds_count").items()}
-    assert stages == {"clean": 8, "dedupe": 8, "annotate": 7, "publish": 7}
+    assert stages == {"clean": 9, "dedupe": 9, "annotate": 8, "publish": 8}
     # `newswire replay` connects before it stamps: none of its records undercut a reported low
     assert metric(text, "newswire_raw_stamped_late_total") == {(): 0.0}
-    assert metric(text, "newswire_end_to_end_seconds_count")[()] == 8
+    assert metric(text, "newswire_end_to_end_seconds_count")[()] == 9
     assert metric(text, "newswire_ready")[()] == 1
     lag = {dict(k)["topic"]: v for k, v in metric(text, "newswire_consumer_lag_seconds").items()}
     assert pipeline.raw in lag and all(seconds >= 0 for seconds in lag.values()), lag

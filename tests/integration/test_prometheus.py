@@ -122,7 +122,7 @@ def test_prometheus_scrapes_the_outcomes_of_a_replay(
     def outcomes() -> dict[str, float] | None:
         result = api(base, "query", query="sum by (outcome) (newswire_outcomes_total)")["result"]
         got = {r["metric"]["outcome"]: float(r["value"][1]) for r in result}
-        return got if got == {"enriched": 7.0, "duplicate": 1.0} else None
+        return got if got == {"enriched": 8.0, "duplicate": 1.0} else None
 
     poll("newswire_outcomes_total in Prometheus", outcomes)
     rules = poll("alert rules loaded", lambda: api(base, "rules")["groups"])

@@ -185,7 +185,7 @@ def _seed_stream(pipeline: Deployment, start_worker, seed_paths) -> None:
     }
     # The enriched records read back over the secured listener, as a consumer would.
     tail = _newswire(
-        ["tail", "--topic", "enriched", "--from-beginning", "--limit", "7", "--timeout", "30"],
+        ["tail", "--topic", "enriched", "--from-beginning", "--limit", "8", "--timeout", "30"],
         pipeline.cli_env(),
     )
     assert tail.returncode == 0, tail.stderr

@@ -180,6 +180,7 @@ SEED_VERDICTS = {
     "005": ("update", "001", 2, "001"),
     "006": ("unique", "006", 1, None),
     "007": ("unique", "007", 1, None),
+    "008": ("unique", "008", 1, None),
 }
 
 
@@ -194,7 +195,7 @@ def test_seed_stream_verdicts(seeds, clean_seeds) -> None:
         assert verdict.story_id == seeds.id(story), prefix
         assert verdict.version == version, prefix
         assert verdict.duplicate_of == (seeds.id(duplicate_of) if duplicate_of else None), prefix
-    assert index.remembered() == 7  # all but the duplicate
+    assert index.remembered() == 8  # all but the duplicate
 
 
 # ---------------------------------------------------------------- redelivery and replay

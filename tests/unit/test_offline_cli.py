@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +102,7 @@ def seed_outputs(tmp_path_factory, nlp, seeds) -> dict[str, list[dict[str, Any]]
 
 @pytest.mark.model
 def test_seed_run_counts(seed_outputs, seeds) -> None:
-    assert len(seed_outputs["enriched"]) == 7
+    assert len(seed_outputs["enriched"]) == 8
     assert len(seed_outputs["duplicate"]) == 1
     assert len(seed_outputs["rejected"]) == 0
     (duplicate,) = seed_outputs["duplicate"]
@@ -359,3 +359,100 @@ def test_version_is_the_package_version_and_what_records_carry() -> None:
     assert result.exit_code == 0
     assert result.output.strip() == f"newswire, version {__version__}"
     assert __version__ == PIPELINE_VERSION
+
+
+# ---------------------------------------------------------------- enrichment you can build on
+
+SEED_000_GEONAMES = {
+    "Beijing": 1816670,
+    "Moscow": 524901,
+    "Kyiv": 703448,
+    "Shanghai": 1796236,
+    "Russia": 2017370,
+    "China": 1814991,
+    "Ukraine": 690791,
+}
+
+
+def _record(seed_outputs, seeds, prefix: str) -> dict[str, Any]:
+    (record,) = [r for r in seed_outputs["enriched"] if r["id"] == seeds.id(prefix)]
+    return record
+
+
+@pytest.mark.model
+def test_seed_000_places_are_geocoded_with_geonames_ids(seed_outputs, seeds) -> None:
+    entities = {e["text"]: e for e in _record(seed_outputs, seeds, "000")["entities"]}
+    for name, geonames_id in SEED_000_GEONAMES.items():
+        geo = entities[name]["geo"]
+        assert geo is not None and geo["geonames_id"] == geonames_id, (name, geo)
+        assert entities[name]["key"] == f"geonames:{geonames_id}"
+        assert geo["country_code"] == entities[name]["country_code"]
+    assert entities["Beijing"]["geo"]["feature"] == "city"
+    assert entities["Russia"]["geo"]["feature"] == "country"
+
+
+@pytest.mark.model
+def test_seed_000_nationalities_carry_their_country(seed_outputs, seeds) -> None:
+    entities = {e["text"]: e for e in _record(seed_outputs, seeds, "000")["entities"]}
+    norp = {text: e["country_code"] for text, e in entities.items() if e["label"] == "NORP"}
+    assert norp.get("Russian") == "RU" and norp.get("Chinese") == "CN", norp
+    assert entities["Russian"]["key"] == "norp:russian" and entities["Russian"]["geo"] is None
+
+
+@pytest.mark.model
+def test_seed_000_keys_are_stable_names(seed_outputs, seeds) -> None:
+    entities = {e["text"]: e for e in _record(seed_outputs, seeds, "000")["entities"]}
+    assert entities["Xi Jinping"]["key"] == "person:xi-jinping"
+    assert entities["Interfax"]["key"] == "org:interfax"
+    keys = [e["key"] for e in entities.values()]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.model
+def test_seed_000_dateline_date_and_place(seed_outputs, seeds) -> None:
+    """ "May 23" with neither a year nor published_at: the year is the processing time's (and
+    the date is not more than a day after it), and the record says where it came from."""
+    record = _record(seed_outputs, seeds, "000")
+    dateline = record["dateline"]
+    processed = datetime.fromisoformat(record["provenance"]["processed_at"].replace("Z", "+00:00"))
+    assert dateline["date"] == "May 23"
+    assert dateline["date_year_from"] == "processing_time"
+    resolved = date.fromisoformat(dateline["date_iso"])
+    assert (resolved.month, resolved.day) == (5, 23)
+    assert resolved <= processed.date() + timedelta(days=1)
+    assert resolved.year in (processed.year, processed.year - 1)
+    assert dateline["geo"]["geonames_id"] == 1816670
+    assert record["published_at"] == dateline["date_iso"]
+    assert record["published_at_from"] == "dateline"
+
+
+@pytest.mark.model
+def test_seed_003_keeps_its_own_published_at(seed_outputs, seeds) -> None:
+    record = _record(seed_outputs, seeds, "003")
+    assert record["published_at_from"] == "input"
+    assert record["published_at"].startswith("20")
+
+
+@pytest.mark.model
+def test_seed_008_quotes_resolved_by_pronoun_and_title(seed_outputs, seeds) -> None:
+    record = _record(seed_outputs, seeds, "008")
+
+    def quote(start: str) -> dict[str, Any]:
+        (found,) = [q for q in record["quotes"] if q["text"].startswith(start)]
+        return found
+
+    factories = quote("Our factories need power")
+    assert (factories["speaker"], factories["speaker_resolved"]) == ("Tsegaye Alemu", "pronoun")
+    assert factories["speaker_key"] == "person:tsegaye-alemu"
+    homes = quote("We are not exporting our")
+    assert (homes["speaker"], homes["speaker_resolved"]) == ("Daniel Mwangi", "title")
+    line = quote("This line was built")
+    assert (line["speaker"], line["speaker_resolved"]) == ("Daniel Mwangi", "named")
+    assert all(q["speaker"] for q in record["quotes"]), record["quotes"]
+    entities = {e["text"]: e for e in record["entities"]}
+    assert entities["Kenyan"]["country_code"] == "KE"
+    assert entities["Ethiopian"]["country_code"] == "ET"
+    assert (
+        record["dateline"]["location"] == "NAIROBI"
+        and record["dateline"]["geo"]["country_code"] == "KE"
+    )

@@ -6,8 +6,10 @@ import json
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from importlib import resources
 
+from newswire.core import dates
 from newswire.core import text as textutil
 from newswire.core.dateline_credits import (
     is_agency_credit,
@@ -94,9 +96,11 @@ class Cleaner:
         rules: tuple[ChromeRule, ...] | None = None,
         *,
         place_country: PlaceLookup | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._rules = rules if rules is not None else load_chrome_rules()
         self._place_country = place_country
+        self._now = now  # fills the year of a dateline's date when the input has no time
 
     def clean(self, raw: RawArticle) -> CleanArticle | Rejected:
         body = raw.body
@@ -140,6 +144,8 @@ class Cleaner:
             first_place = (dateline.location or "").split("/")[0]
             code = self._place_country(first_place, context) or region_code
             dateline = replace(dateline, country_code=code)
+        if dateline is not None and dateline.date:
+            dateline = self._dated(dateline, raw.published_at)
         language, confidence = textutil.detect_language(clean_body, raw.language)
         word_count = len(textutil.words(clean_body))
         return CleanArticle(
@@ -154,6 +160,16 @@ class Cleaner:
             reading_time_minutes=textutil.reading_time_minutes(word_count),
             chrome_removed=tuple(removed),
         )
+
+    def _dated(self, dateline: Dateline, published_at: str | None) -> Dateline:
+        published = dates.parse_time(published_at)
+        if published is not None:
+            resolved = dates.resolve(dateline.date, published, "published_at")
+        else:
+            resolved = dates.resolve(dateline.date, self._now(), "processing_time")
+        if resolved is None:
+            return dateline
+        return replace(dateline, date_iso=resolved.iso, date_year_from=resolved.year_from)
 
     def _leading(
         self,

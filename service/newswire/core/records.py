@@ -50,6 +50,8 @@ class Dateline:
     agency: str | None = None
     region: str | None = None
     country_code: str | None = None
+    date_iso: str | None = None  # `date` as YYYY-MM-DD (core/dates.py)
+    date_year_from: str | None = None  # "text", or where the year was inferred from
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +106,17 @@ class Verdict:
         }
 
 
-def dateline_record(dateline: Dateline | None) -> dict[str, Any] | None:
-    return None if dateline is None else asdict(dateline)
+def dateline_record(
+    dateline: Dateline | None, geo: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    return None if dateline is None else {**asdict(dateline), "geo": geo}
+
+
+def published_at(article: CleanArticle) -> str | None:
+    """The input's publication time, else the date of a dated dateline (YYYY-MM-DD)."""
+    if article.raw.published_at:
+        return article.raw.published_at
+    return article.dateline.date_iso if article.dateline else None
 
 
 def byline_record(byline: Byline) -> dict[str, list[str]]:
@@ -134,11 +145,16 @@ def enriched_record(
         "source": raw.source,
         "url": raw.url,
         "headline": article.headline,
-        "dateline": dateline_record(article.dateline),
+        "dateline": dateline_record(article.dateline, annotation.get("dateline_geo")),
         "byline": byline_record(article.byline),
         "body": article.body,
         "language": article.language,
-        "published_at": raw.published_at,
+        "published_at": published_at(article),
+        "published_at_from": "input"
+        if raw.published_at
+        else "dateline"
+        if published_at(article)
+        else None,
         "word_count": article.word_count,
         "reading_time_minutes": article.reading_time_minutes,
         "entities": annotation.get("entities", []),

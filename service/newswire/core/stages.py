@@ -99,6 +99,7 @@ def annotate_input(article: CleanArticle) -> AnnotateInput:
         language=article.language,
         byline_names=tuple(sorted(article.byline.names())),
         dateline_country=article.dateline.country_code if article.dateline else None,
+        dateline_location=article.dateline.location if article.dateline else None,
     )
 
 

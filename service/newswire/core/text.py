@@ -14,6 +14,8 @@ from typing import Any
 
 import ftfy
 
+from newswire.core.recase import recase_shouting
+
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -222,7 +224,7 @@ def model_input(body: str, max_chars: int | None, max_tokens: int | None) -> Mod
     size = len(body)
     if max_chars is not None and size > max_chars:
         size = cut_point(body, 0, max_chars)
-    text, masked = mask_long_runs(body[:size])
+    text, masked = mask_long_runs(recase_shouting(body[:size]))
     if max_tokens is not None and (at := _token_offset(text, max_tokens)) is not None:
         size = cut_point(text, 0, at)
         text = text[:size]

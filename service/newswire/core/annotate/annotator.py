@@ -9,7 +9,7 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from newswire.core.annotate import entities, keywords, quotes
+from newswire.core.annotate import entities, keywords, lists, places, quotes
 from newswire.core.annotate.article import AnnotateInput
 from newswire.core.annotate.model import model_label
 from newswire.core.gazetteer import Gazetteer
@@ -94,11 +94,24 @@ def skipped_annotation(reason: str) -> dict[str, Any]:
 
 
 def annotation_from_doc(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> dict[str, Any]:
+    lists.with_listed_names(doc)
     found = entities.find(doc, item, gazetteer)
     span_owner = {span: entity for entity in found for span in entity.spans}
+    context = places.context_codes(
+        ((e.label, e.text) for e in found), gazetteer, item.dateline_country
+    )
+    dateline_geo = None
+    if item.dateline_location:
+        dateline_geo, _ = places.geocode("GPE", item.dateline_location, gazetteer, context)
+    entity_records = entities.records(found, item, gazetteer, context)
+    keys = {record["text"]: record["key"] for record in entity_records}
+    found_quotes = quotes.find(item.body, span_owner)
+    for quote in found_quotes:
+        quote["speaker_key"] = keys.get(quote["speaker"]) if quote["speaker"] else None
     return {
-        "entities": entities.records(found, item, gazetteer),
-        "quotes": quotes.find(item.body, span_owner),
+        "entities": entity_records,
+        "dateline_geo": dateline_geo,
+        "quotes": found_quotes,
         "keywords": keywords.find(doc, item.headline),
         "status": {"status": "ok", "reason": None},
     }

@@ -13,3 +13,4 @@ class AnnotateInput:
     language: str
     byline_names: tuple[str, ...] = ()
     dateline_country: str | None = None
+    dateline_location: str | None = None

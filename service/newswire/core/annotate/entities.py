@@ -1,5 +1,5 @@
 """Entities of a `Doc`: mentions merged by name and alias, labels corrected from the gazetteer,
-salience and country codes."""
+salience, and (core/annotate/places.py) geocodes, country codes and stable keys."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from newswire.core.annotate import places
 from newswire.core.annotate.article import AnnotateInput
 from newswire.core.gazetteer import Gazetteer
 
 NAMED_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 )
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Salience looks for entity names in the first HEADLINE_CHARS of the headline: real headlines
 # are far shorter, and a megabyte "headline" must not cost (entities x headline) work.
 HEADLINE_CHARS = 1_000
@@ -39,7 +39,9 @@ def mentions(doc: Any, item: AnnotateInput) -> Iterable[tuple[str, str, int, int
     for ent in doc.ents:
         if ent.label_ not in NAMED_LABELS:
             continue
-        text, start = ent.text, ent.start_char
+        # The body's characters, not the doc's: the model may have seen a line recased.
+        start = ent.start_char
+        text = item.body[start : ent.end_char]
         if match := _LEADING_ARTICLE.match(text):
             text, start = text[match.end() :], start + match.end()
         end = start + len(text)
@@ -62,6 +64,12 @@ def find(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> list[Entity]:
         entity.labels[label] += 1
     for entity in groups.values():
         entity.label = entity.labels.most_common(1)[0][0]
+        if entity.text.isupper():  # "JAPAN" in a headline first: the name is "Japan"
+            written = sorted(a for a in entity.aliases if not a.isupper())
+            if written:
+                entity.aliases.discard(written[0])
+                entity.aliases.add(entity.text)
+                entity.text = written[0]
     people = [e for e in groups.values() if e.label == "PERSON" and len(e.text.split()) >= 2]
     person_parts = {part.casefold() for p in people for part in p.text.split()}
     # A known place the model took for a person or organisation ("Kyiv" PERSON) is a place.
@@ -82,7 +90,11 @@ def find(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> list[Entity]:
             people_by_name.setdefault(name, []).append(person)
     merged: dict[str, Entity] = {}
     for key, entity in groups.items():
-        if entity.label in ("PERSON", "ORG") and len(entity.text.split()) == 1:
+        # (Also a surname the model took for a place, when no place has that name.)
+        mergeable = entity.label in ("PERSON", "ORG") or (
+            entity.label in ("GPE", "LOC") and not gazetteer.candidates(entity.text)
+        )
+        if mergeable and len(entity.text.split()) == 1:
             folded = entity.text.casefold()
             owners = [p for p in people_by_name.get(folded, ()) if p is not entity]
             if len(owners) == 1:
@@ -97,22 +109,11 @@ def find(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> list[Entity]:
 
 
 def records(
-    entities: list[Entity], item: AnnotateInput, gazetteer: Gazetteer
+    entities: list[Entity], item: AnnotateInput, gazetteer: Gazetteer, context: set[str]
 ) -> list[dict[str, Any]]:
     if not entities:
         return []
     length = max(len(item.body), 1)
-    # Countries the article names (and its dateline's) resolve ambiguous city names.
-    context = {
-        code
-        for e in entities
-        if e.label in PLACE_LABELS
-        and (places := gazetteer.candidates(e.text))
-        and places[0].kind in ("country", "state")
-        and (code := places[0].country_code)
-    }
-    if item.dateline_country:
-        context.add(item.dateline_country)
     most = max(len(e.spans) for e in entities)
     headline = item.headline[:HEADLINE_CHARS].casefold()
     records = []
@@ -128,10 +129,10 @@ def records(
             "spans": [[s, e] for s, e in entity.spans],
             "salience": round(salience, 3),
             "aliases": sorted(entity.aliases),
-            "country_code": None,
         }
-        if entity.label in PLACE_LABELS:
-            record["country_code"] = gazetteer.country_code(entity.text, context)
+        geo, record["country_code"] = places.geocode(entity.label, entity.text, gazetteer, context)
+        record["geo"] = geo
+        record["key"] = places.entity_key(entity.label, entity.text, geo)
         records.append(record)
     records.sort(key=lambda r: (-r["salience"], r["spans"][0][0]))
     return records

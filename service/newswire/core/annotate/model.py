@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
@@ -15,8 +16,15 @@ class ModelNotAvailable(RuntimeError):
     pass
 
 
-def load_nlp(model: str) -> Any:
-    """Load the spaCy pipeline once, with only the components annotation uses. Never downloads."""
+def load_nlp(model: str, places: Sequence[str] | None = None) -> Any:
+    """Load the spaCy pipeline once, with only the components annotation uses. Never downloads.
+    `places`: names a second entity ruler tags GPE after the model, where it found nothing
+    (the small model misses many a country in a list); by default the gazetteer's
+    (core/gazetteer.py `ruler_names`)."""
+    if places is None:
+        from newswire.core.gazetteer import load_gazetteer, ruler_names
+
+        places = ruler_names(load_gazetteer())
     import spacy
 
     tried = []
@@ -29,6 +37,17 @@ def load_nlp(model: str) -> Any:
         nlp.select_pipes(enable=[c for c in COMPONENTS if c in nlp.pipe_names])
         ruler = nlp.add_pipe("entity_ruler", before="ner")
         ruler.add_patterns(_entity_patterns())
+        if places:
+            after = nlp.add_pipe(
+                "entity_ruler", name="place_ruler", after="ner", config={"overwrite_ents": False}
+            )
+            after.add_patterns(
+                [
+                    {"label": "GPE", "pattern": form}
+                    for name in places
+                    for form in {name, name.upper()}
+                ]
+            )
         return nlp
     raise ModelNotAvailable(
         f"spaCy model {model!r} is not installed (tried {', '.join(tried)}). Install it into the "

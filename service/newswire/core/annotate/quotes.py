@@ -17,6 +17,19 @@ SPEECH = re.compile(
     r"argued|acknowledged|admitted|cautioned|predicted|replied|recalled|urged)\b",
     re.IGNORECASE,
 )
+# Titles a speaker is named by instead of a name ("the minister said"); the holder is the
+# person last named with that word next to them.
+TITLE_WORDS = (
+    "minister president premier chancellor spokesman spokeswoman spokesperson official "
+    "governor mayor senator ambassador envoy secretary chairman chairwoman ceo director chief "
+    "leader general commander prosecutor judge lawyer attorney analyst economist professor "
+    "coach manager captain king queen pope diplomat negotiator"
+)
+TITLE = re.compile(r"\b(" + "|".join(TITLE_WORDS.split()) + r")\b")
+TITLE_REACH = 60  # characters either side of a person's name searched for their title
+ATTRIBUTION_CHARS = 80  # characters of a quote's attribution searched for "he" or a title
+ATTRIBUTED_TITLE = re.compile(r"\bthe (?:[a-z-]+ ){0,2}(" + "|".join(TITLE_WORDS.split()) + r")\b")
+PRONOUN = re.compile(r"\b(he|she)\b")
 QUOTE = re.compile(r"“([^“”]{3,2000}?)”|\"([^\"\n]{3,2000}?)\"")
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z“\"]|\s*$)")
 
@@ -83,9 +96,11 @@ class _Sentences:
 class _Speakers:
     """Entity mentions that may speak, by position: people and organisations first, then
     nations and places. Mentions come from the doc's entities, which never overlap, so the
-    first mention starting in a window is the only candidate to end in it first."""
+    first mention starting in a window is the only candidate to end in it first. Also the
+    people by position, and by the titles written next to them ("Foreign Minister Sergei
+    Lavrov", "Angela Ortiz, the union's president"), for "he said" and "the minister said"."""
 
-    def __init__(self, span_owner: dict[tuple[int, int], Entity]) -> None:
+    def __init__(self, body: str, span_owner: dict[tuple[int, int], Entity]) -> None:
         self.groups = []
         for labels in (("PERSON", "ORG"), ("NORP", "GPE")):
             mentions = sorted(
@@ -93,19 +108,46 @@ class _Speakers:
                 key=lambda pair: pair[0][0],
             )
             self.groups.append(([span[0] for span, _ in mentions], mentions))
+        people = self.groups[0][1]
+        people = [(span, entity) for span, entity in people if entity.label == "PERSON"]
+        self.people = ([span[1] for span, _ in people], people)
+        self.titled: dict[str, tuple[list[int], list[Entity]]] = {}
+        for (start, end), entity in people:
+            near = body[max(0, start - TITLE_REACH) : start] + " " + body[end : end + TITLE_REACH]
+            for title in set(TITLE.findall(near.casefold())):
+                ends, owners = self.titled.setdefault(title, ([], []))
+                ends.append(end)
+                owners.append(entity)
 
-    def first_in(self, lo: int, hi: int) -> str | None:
+    def first_in(self, lo: int, hi: int) -> Entity | None:
         for starts, mentions in self.groups:
             index = bisect_left(starts, lo)
             if index < len(mentions) and mentions[index][0][1] <= hi:
-                return mentions[index][1].text
+                return mentions[index][1]
         return None
+
+    def person_before(self, at: int) -> Entity | None:
+        """The PERSON last named before `at` (a mention that ends there or earlier)."""
+        ends, people = self.people
+        index = bisect_right(ends, at)
+        return people[index - 1][1] if index else None
+
+    def titled_before(self, title: str, at: int) -> Entity | None:
+        ends, owners = self.titled.get(title, ([], []))
+        index = bisect_right(ends, at)
+        return owners[index - 1] if index else None
 
 
 def find(body: str, span_owner: dict[tuple[int, int], Entity]) -> list[dict[str, Any]]:
-    speakers = _Speakers(span_owner)
+    """Quotes with their speaker: `speaker` (the entity's canonical text) and
+    `speaker_resolved` ("named": named in the quote's sentence; "pronoun": "he said", the
+    person named last before the quote; "title": "the minister said", the person last named
+    with that title; "continued": a quote in the same paragraph as an attributed one, with no
+    attribution of its own), or both null."""
+    speakers = _Speakers(body, span_owner)
     sentences: _Sentences | None = None  # built at the first quote: most bodies have none
     quotes = []
+    previous: tuple[int, Entity] | None = None  # (end, speaker) of the last attributed quote
     for match in QUOTE.finditer(body):
         group = 1 if match.group(1) is not None else 2
         text = match.group(group)
@@ -114,17 +156,43 @@ def find(body: str, span_owner: dict[tuple[int, int], Entity]) -> list[dict[str,
         sentences = sentences or _Sentences(body)
         start, end = match.span()
         left, right = sentences.bounds(start, end)
-        speaker = _speaker(sentences, speakers, (end, right)) or _speaker(
-            sentences, speakers, (left, start)
+        speaker, how = (
+            _speaker(sentences, speakers, (end, right), start)
+            or _speaker(sentences, speakers, (left, start), start)
+            or (None, None)
         )
+        if speaker is None and previous is not None and "\n" not in body[previous[0] : start]:
+            # '“…,” Mwangi told reporters. “…”': the same paragraph goes on quoting its speaker
+            speaker, how = previous[1], "continued"
+        previous = (end, speaker) if speaker is not None else None
         quotes.append(
-            {"text": text, "speaker": speaker, "start": match.start(group), "end": match.end(group)}
+            {
+                "text": text,
+                "speaker": speaker.text if speaker else None,
+                "speaker_resolved": how,
+                "start": match.start(group),
+                "end": match.end(group),
+            }
         )
     return quotes
 
 
-def _speaker(sentences: _Sentences, speakers: _Speakers, window: tuple[int, int]) -> str | None:
+def _speaker(
+    sentences: _Sentences, speakers: _Speakers, window: tuple[int, int], quote_start: int
+) -> tuple[Entity, str] | None:
     lo, hi = window
     if hi <= lo or not sentences.has_speech(lo, hi):
         return None
-    return speakers.first_in(lo, hi)
+    if (named := speakers.first_in(lo, hi)) is not None:
+        return named, "named"
+    # Only the words next to the speech verb: "he said" / "said the minister" (bounded).
+    words = sentences.text[lo : min(hi, lo + ATTRIBUTION_CHARS)].casefold()
+    if lo < quote_start:  # the window before the quote: its last words lead into it
+        words = sentences.text[max(lo, hi - ATTRIBUTION_CHARS) : hi].casefold()
+    if (title := ATTRIBUTED_TITLE.search(words)) is not None:
+        holder = speakers.titled_before(title.group(1), quote_start)
+        return (holder, "title") if holder is not None else None
+    if PRONOUN.search(words) is not None:
+        person = speakers.person_before(quote_start)
+        return (person, "pronoun") if person is not None else None
+    return None
