@@ -304,7 +304,7 @@ def main() -> None:
         compare(args.compare.split(","))
         return
     from newswire.core.annotate import load_nlp
-    from newswire.core.gazetteer import load_gazetteer
+    from newswire.core.gazetteer_data import load_gazetteer
 
     hostile = load_hostile()
     kinds = args.kinds.split(",") if args.kinds else list(hostile.CPU_KINDS)

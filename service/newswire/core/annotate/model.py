@@ -22,7 +22,8 @@ def load_nlp(model: str, places: Sequence[str] | None = None) -> Any:
     (the small model misses many a country in a list); by default the gazetteer's
     (core/gazetteer.py `ruler_names`)."""
     if places is None:
-        from newswire.core.gazetteer import load_gazetteer, ruler_names
+        from newswire.core.gazetteer import ruler_names
+        from newswire.core.gazetteer_data import load_gazetteer
 
         places = ruler_names(load_gazetteer())
     import spacy

@@ -27,6 +27,7 @@ TITLE_WORDS = (
 )
 TITLE = re.compile(r"\b(" + "|".join(TITLE_WORDS.split()) + r")\b")
 TITLE_REACH = 60  # characters either side of a person's name searched for their title
+APPOSITIVE_END = re.compile(r"[,.;:\n]")
 ATTRIBUTION_CHARS = 80  # characters of a quote's attribution searched for "he" or a title
 ATTRIBUTED_TITLE = re.compile(r"\bthe (?:[a-z-]+ ){0,2}(" + "|".join(TITLE_WORDS.split()) + r")\b")
 PRONOUN = re.compile(r"\b(he|she)\b")
@@ -112,18 +113,25 @@ class _Speakers:
         people = [(span, entity) for span, entity in people if entity.label == "PERSON"]
         self.people = ([span[1] for span, _ in people], people)
         self.titled: dict[str, tuple[list[int], list[Entity]]] = {}
+        previous_end = 0
         for (start, end), entity in people:
-            near = body[max(0, start - TITLE_REACH) : start] + " " + body[end : end + TITLE_REACH]
-            for title in set(TITLE.findall(near.casefold())):
+            # A title is the person's when it is written right before the name (after any
+            # earlier person), or in an appositive right after it ("Peskov, the spokesman,").
+            before = body[max(previous_end, start - TITLE_REACH) : start]
+            after = ""
+            if body.startswith(", ", end):
+                after = APPOSITIVE_END.split(body[end + 2 : end + 2 + TITLE_REACH], maxsplit=1)[0]
+            previous_end = end
+            for title in set(TITLE.findall(f"{before} {after}".casefold())):
                 ends, owners = self.titled.setdefault(title, ([], []))
                 ends.append(end)
                 owners.append(entity)
 
-    def first_in(self, lo: int, hi: int) -> Entity | None:
-        for starts, mentions in self.groups:
-            index = bisect_left(starts, lo)
-            if index < len(mentions) and mentions[index][0][1] <= hi:
-                return mentions[index][1]
+    def first_in(self, lo: int, hi: int, group: int) -> Entity | None:
+        starts, mentions = self.groups[group]
+        index = bisect_left(starts, lo)
+        if index < len(mentions) and mentions[index][0][1] <= hi:
+            return mentions[index][1]
         return None
 
     def person_before(self, at: int) -> Entity | None:
@@ -183,7 +191,7 @@ def _speaker(
     lo, hi = window
     if hi <= lo or not sentences.has_speech(lo, hi):
         return None
-    if (named := speakers.first_in(lo, hi)) is not None:
+    if (named := speakers.first_in(lo, hi, 0)) is not None:  # a person or organisation
         return named, "named"
     # Only the words next to the speech verb: "he said" / "said the minister" (bounded).
     words = sentences.text[lo : min(hi, lo + ATTRIBUTION_CHARS)].casefold()
@@ -191,8 +199,13 @@ def _speaker(
         words = sentences.text[max(lo, hi - ATTRIBUTION_CHARS) : hi].casefold()
     if (title := ATTRIBUTED_TITLE.search(words)) is not None:
         holder = speakers.titled_before(title.group(1), quote_start)
-        return (holder, "title") if holder is not None else None
+        if holder is not None:
+            return holder, "title"
     if PRONOUN.search(words) is not None:
         person = speakers.person_before(quote_start)
         return (person, "pronoun") if person is not None else None
+    # A nation or place speaks only when no "he" or title does ("Russia said"; not the
+    # "Ethiopia's dams" of '"…," he said, referring to … Ethiopia's dams').
+    if (named := speakers.first_in(lo, hi, 1)) is not None:
+        return named, "named"
     return None
