@@ -146,7 +146,8 @@ class Cleaner:
             dateline = replace(dateline, country_code=code)
         if dateline is not None and dateline.date:
             dateline = self._dated(dateline, raw.published_at)
-        language, confidence = textutil.detect_language(clean_body, raw.language)
+        # The headline too: a results table says little of its language, its headline more.
+        language, confidence = textutil.detect_language(f"{headline}\n{clean_body}", raw.language)
         word_count = len(textutil.words(clean_body))
         return CleanArticle(
             raw=raw,

@@ -117,6 +117,10 @@ class Gazetteer:
         key = " ".join(name.split()).casefold().removeprefix("the ")
         return self._demonyms.get(key)
 
+    def is_country(self, name: str) -> bool:
+        places = self.candidates(name)
+        return bool(places) and places[0].kind == "country"
+
     def is_well_known_place(self, name: str) -> bool:
         """A country, a US state, a capital, or a city large enough that the name almost
         always means it."""

@@ -169,11 +169,22 @@ def _count_up_to(pattern: re.Pattern[str], text: str, limit: int) -> int:
     return sum(1 for _ in islice(pattern.finditer(text), limit))
 
 
+# Languages no wire service writes in (dialects, creoles, ancient, constructed): left in, they
+# won on results tables; 11 of 231 English CoNLL-2003 test stories went unannotated.
+_NOT_NEWS_LANGUAGES = frozenset({
+        "ace", "an", "ary", "arz", "bcl", "br", "crh", "eo", "ext", "fuv", "fy", "gcf", "gcr",
+        "gd", "gom", "grc", "gug", "guw", "hbo", "jv", "kab", "kik", "la", "lb", "lij", "ltg",
+        "nso", "oc", "pcm", "qu", "sa", "sdh", "se", "vec", "vo", "wa", "wuu", "yue", "zxx",
+})  # fmt: skip
+
+
 @lru_cache(maxsize=1)
 def _language_identifier():  # type: ignore[no-untyped-def]
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(sorted(set(identifier.nb_classes) - _NOT_NEWS_LANGUAGES))
+    return identifier
 
 
 def detect_language(text: str, hint: str | None = None) -> tuple[str, float]:

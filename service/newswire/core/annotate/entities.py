@@ -72,10 +72,15 @@ def find(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> list[Entity]:
                 entity.text = written[0]
     people = [e for e in groups.values() if e.label == "PERSON" and len(e.text.split()) >= 2]
     person_parts = {part.casefold() for p in people for part in p.text.split()}
-    # A known place the model took for a person or organisation ("Kyiv" PERSON) is a place.
+    # A known place the model took for a person or a nationality ("Kyiv" PERSON) is a place;
+    # taken for an organisation, only a country is: a city tagged ORG is mostly its team
+    # ("Detroit beat Boston") or its government ("Washington said").
     for entity in groups.values():
+        relabel = entity.label in ("PERSON", "NORP") or (
+            entity.label == "ORG" and gazetteer.is_country(entity.text)
+        )
         if (
-            entity.label in ("PERSON", "ORG", "NORP")
+            relabel
             and entity.text.casefold() not in person_parts
             and gazetteer.is_well_known_place(entity.text)
         ):
