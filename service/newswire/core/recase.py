@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import re
 
-# A line is shouting when it has at least this many upper-case letters and (almost) no
-# lower-case ones.
+# A line is shouting when it has no lower-case letter and at least this many upper-case ones.
 MIN_UPPER = 8
-MAX_LOWER_SHARE = 0.1
 _SMALL_WORDS = frozenset(
     {
         "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "off", "on",
@@ -26,13 +24,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 def _shouting(line: str) -> bool:
-    upper = lower = 0
-    for char in line:
-        if char.isupper():
-            upper += 1
-        elif char.islower():
-            lower += 1
-    return upper >= MIN_UPPER and lower <= MAX_LOWER_SHARE * upper
+    # str.isupper (C speed) first: most lines have a lower-case letter and stop there.
+    return line.isupper() and sum(1 for c in line if c.isupper()) >= MIN_UPPER
 
 
 def _lower(text: str) -> str:
