@@ -457,3 +457,13 @@ def test_seed_008_quotes_resolved_by_pronoun_and_title(seed_outputs, seeds) -> N
         record["dateline"]["location"] == "NAIROBI"
         and record["dateline"]["geo"]["country_code"] == "KE"
     )
+
+
+@pytest.mark.model
+def test_seed_007_dateline_is_placed_though_the_article_is_not_annotated(
+    seed_outputs, seeds
+) -> None:
+    record = _record(seed_outputs, seeds, "007")
+    assert record["annotation"]["status"] == "skipped"
+    geo = record["dateline"]["geo"]
+    assert geo is not None and geo["country_code"] == "ES" and geo["name"] == "Sevilla"

@@ -53,6 +53,8 @@ class Annotator:
                     f"language {item.language!r} is not {self.language!r}, the language of "
                     f"model {self.model}; entities, quotes and keywords are left empty"
                 )
+                # The dateline is placed all the same (its country is the only context).
+                results[index]["dateline_geo"] = dateline_place(item, self.gazetteer, set())
             else:
                 runnable.append((index, model_input(item.body, self.max_chars, self.max_tokens)))
         # Long bodies go through the model in chunks (spaCy caps a text at nlp.max_length, and
@@ -72,6 +74,18 @@ class Annotator:
                 result["status"] = partial_status(work.size, len(item.body))
             results[index] = result
         return [r for r in results if r is not None]
+
+
+def dateline_place(
+    item: AnnotateInput, gazetteer: Gazetteer, context: set[str]
+) -> dict[str, Any] | None:
+    """The dateline's place ("BEIJING"; "HARBIN, China": the first place, its region and
+    country as context)."""
+    if not item.dateline_location:
+        return None
+    first = item.dateline_location.split("/")[0]
+    codes = context | ({item.dateline_country} if item.dateline_country else set())
+    return places.geocode("GPE", first, gazetteer, codes)[0]
 
 
 def partial_status(annotated: int, total: int) -> dict[str, Any]:
@@ -100,9 +114,7 @@ def annotation_from_doc(doc: Any, item: AnnotateInput, gazetteer: Gazetteer) -> 
     context = places.context_codes(
         ((e.label, e.text) for e in found), gazetteer, item.dateline_country
     )
-    dateline_geo = None
-    if item.dateline_location:
-        dateline_geo, _ = places.geocode("GPE", item.dateline_location, gazetteer, context)
+    dateline_geo = dateline_place(item, gazetteer, context)
     entity_records = entities.records(found, item, gazetteer, context)
     keys = {record["text"]: record["key"] for record in entity_records}
     found_quotes = quotes.find(item.body, span_owner)
