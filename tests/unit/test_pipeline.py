@@ -308,3 +308,16 @@ def test_replay_keys_a_message_by_the_id_its_outcome_carries(
     (outcome,) = pipeline.run([InputRecord("f:1", data)])
     expected = outcome.record.get("id")
     assert message_key(InputRecord("f:1", data)) == (expected.encode() if expected else None)
+
+
+def test_stage_records_from_a_newer_worker_are_read(clean_seeds) -> None:
+    """A rolling upgrade: a newer worker's stage record has fields this version does not know."""
+    data = loads(dumps(clean_to_dict(clean_seeds["000"])))
+    data["dateline"]["date_confidence"] = 0.9
+    data["raw"]["agency_format"] = "ninjs"
+    back = clean_from_dict(data)
+    assert (
+        back.dateline is not None and back.dateline.date_iso == clean_seeds["000"].dateline.date_iso
+    )
+    verdict = verdict_from_dict({"status": "unique", "story_id": "a", "version": 1, "new": True})
+    assert verdict.story_id == "a"

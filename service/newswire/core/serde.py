@@ -78,14 +78,21 @@ def clean_to_dict(article: CleanArticle) -> dict[str, Any]:
     return data
 
 
+def _known(cls: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of `data` that `cls` has: a stage record from a newer worker (a rolling
+    upgrade) may carry fields this one does not know, and must still be read."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
 def clean_from_dict(data: dict[str, Any]) -> CleanArticle:
     dateline = data.get("dateline")
     byline = data.get("byline") or {}
     return CleanArticle(
-        raw=RawArticle(**data["raw"]),
+        raw=RawArticle(**_known(RawArticle, data["raw"])),
         headline=data["headline"],
         body=data["body"],
-        dateline=Dateline(**dateline) if dateline else None,
+        dateline=Dateline(**_known(Dateline, dateline)) if dateline else None,
         byline=Byline(
             tuple(byline.get("authors", ())),
             tuple(byline.get("contributors", ())),
@@ -100,4 +107,4 @@ def clean_from_dict(data: dict[str, Any]) -> CleanArticle:
 
 
 def verdict_from_dict(data: dict[str, Any]) -> Verdict:
-    return Verdict(**data)
+    return Verdict(**_known(Verdict, data))
