@@ -1,0 +1,103 @@
+"""Agency formats, first part: hostile XML is refused with a reason (core/formats/xmlsafe.py),
+and IPTC ninjs 1.x and 2.x items become raw articles (core/formats/ninjs.py). The ninjs items
+here are written for these tests, after the ninjs 1.3 and 2.0 schemas."""
+
+from __future__ import annotations
+
+from newswire.core.formats import ninjs, xmlsafe
+from newswire.core.records import Rejected
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+]>
+<nitf><body>&lol3;</body></nitf>"""
+
+EXTERNAL_FILE = b"""<?xml version="1.0"?>
+<!DOCTYPE nitf [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<nitf><body><p>&secret;</p></body></nitf>"""
+
+NITF_WITH_PUBLIC_DTD = b"""<?xml version="1.0"?>
+<!DOCTYPE nitf SYSTEM "http://www.iptc.org/std/NITF/3.2/specification/dtd/nitf-3-2.dtd">
+<nitf><body><body.content><p>Fishing is  good.</p></body.content></body></nitf>"""
+
+
+def test_entity_bombs_and_file_reads_are_refused() -> None:
+    for document in (BILLION_LAUGHS, EXTERNAL_FILE):
+        refused = xmlsafe.parse(document)
+        assert isinstance(refused, Rejected) and refused.reason == "xml_entities"
+
+
+def test_a_doctype_without_entities_is_parsed_and_nothing_is_fetched() -> None:
+    root = xmlsafe.parse(NITF_WITH_PUBLIC_DTD)
+    assert not isinstance(root, Rejected)
+    assert xmlsafe.local(root.tag) == "nitf"
+    assert xmlsafe.text_of(root) == "Fishing is good."
+
+
+def test_broken_xml_is_a_reason_not_a_crash() -> None:
+    refused = xmlsafe.parse(b"<nitf><body>")
+    assert isinstance(refused, Rejected) and refused.reason == "invalid_xml"
+
+
+NINJS_1 = {
+    "uri": "http://example.com/newsitems/2024-06-03-talks",
+    "type": "text",
+    "version": "2",
+    "versioncreated": "2024-06-03T09:15:00Z",
+    "language": "en",
+    "headline": "Talks resume in Geneva",
+    "byline": "Jane Roe",
+    "located": "Geneva",
+    "subject": [{"code": "medtop:11000000", "name": "politics"}],
+    "body_text": "GENEVA, June 3 (Example) - Talks resumed on Monday.",
+}
+
+NINJS_2 = {
+    "uri": "urn:example:2024:talks",
+    "version": "3",
+    "headlines": [{"role": "sub", "value": "Second day"}, {"role": "main", "value": "Talks go on"}],
+    "bodies": [
+        {"role": "summary", "contenttype": "text/plain", "value": "Short."},
+        {"role": "main", "contenttype": "text/html", "value": "<p>Talks went on.</p>"},
+    ],
+    "by": "Jane Roe",
+    "subjects": [{"uri": "http://cv.iptc.org/newscodes/mediatopic/11000000", "name": "politics"}],
+}
+
+
+def test_ninjs_1() -> None:
+    assert ninjs.looks_like(NINJS_1) and not ninjs.looks_like({"id": "a", "body": "x"})
+    raw = ninjs.to_raw(NINJS_1)
+    assert not isinstance(raw, Rejected)
+    assert raw["headline"] == "Talks resume in Geneva"
+    assert raw["body"].startswith("GENEVA, June 3") and raw["content_type"] == "text/plain"
+    assert raw["published_at"] == "2024-06-03T09:15:00Z" and raw["language"] == "en"
+    meta = raw["metadata"]
+    assert meta["format"] == "ninjs" and meta["agency_guid"] == NINJS_1["uri"]
+    assert meta["agency_version"] == "2" and meta["located"] == "Geneva"
+    assert meta["subjects"] == NINJS_1["subject"]
+    assert raw["id"].startswith("ninjs-") and raw["id"].endswith("-v2")
+
+
+def test_ninjs_2_takes_the_main_headline_and_body() -> None:
+    raw = ninjs.to_raw(NINJS_2)
+    assert not isinstance(raw, Rejected)
+    assert raw["headline"] == "Talks go on"
+    assert (raw["body"], raw["content_type"]) == ("<p>Talks went on.</p>", "text/html")
+    assert raw["metadata"]["by"] == "Jane Roe"
+
+
+def test_versions_of_one_story_share_the_guid_not_the_id() -> None:
+    v3 = ninjs.to_raw(dict(NINJS_1, version="3"))
+    v2 = ninjs.to_raw(NINJS_1)
+    assert not isinstance(v2, Rejected) and not isinstance(v3, Rejected)
+    assert v2["metadata"]["agency_guid"] == v3["metadata"]["agency_guid"]
+    assert v2["id"] != v3["id"]
+
+
+def test_ninjs_without_a_body_is_rejected() -> None:
+    refused = ninjs.to_raw({"uri": "u", "headline": "Only a headline"})
+    assert isinstance(refused, Rejected) and refused.reason == "missing_body"
