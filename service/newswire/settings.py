@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from newswire import __version__
+
 
 class ConfigError(SystemExit):
     """Raised for bad configuration: exits with a message that says what to fix."""
@@ -93,6 +95,26 @@ class Settings(BaseSettings):
     # Local development broker
     kafka_home: Path = Path(".kafka")
 
+    # Feed poller (`newswire poll`)
+    poll_interval: float = Field(300.0, ge=1, le=86_400, description="seconds between polls")
+    poll_state_topic: str = Field(
+        "newswire.poll-state", description="compacted topic: items published, feed validators"
+    )
+    poll_timeout: float = Field(20.0, gt=0, le=600, description="seconds for one request")
+    poll_retries: int = Field(2, ge=0, le=10, description="retries after a failed request")
+    poll_backoff: float = Field(
+        1.0, ge=0, le=60, description="first retry delay in seconds, doubled each retry"
+    )
+    poll_host_concurrency: int = Field(2, ge=1, le=64, description="requests at once per host")
+    poll_host_delay: float = Field(
+        1.0, ge=0, le=600, description="seconds between the starts of two requests to a host"
+    )
+    poll_max_redirects: int = Field(5, ge=0, le=30)
+    poll_max_feed_bytes: int = Field(5_000_000, ge=10_000, description="feed size cap")
+    poll_max_page_bytes: int = Field(1_000_000, ge=10_000, description="article page size cap")
+    poll_fetch_pages: bool = Field(True, description="fetch the page of summary-only items")
+    poll_user_agent: str = Field(f"newswire-poll/{__version__}", min_length=1, max_length=256)
+
     @field_validator("replication_factor")
     @classmethod
     def _replication(cls, value: int | str) -> int | str:
@@ -146,6 +168,20 @@ class Settings(BaseSettings):
     @classmethod
     def _level_any_case(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _poll_consistent(self) -> Settings:
+        if self.poll_max_page_bytes >= self.max_article_bytes:
+            raise ValueError(
+                "NEWSWIRE_POLL_MAX_PAGE_BYTES must be smaller than NEWSWIRE_MAX_ARTICLE_BYTES: a "
+                "fetched page is sent as the article body, which the worker caps at that size"
+            )
+        if self.poll_state_topic in self.public_topics:
+            raise ValueError(
+                f"NEWSWIRE_POLL_STATE_TOPIC is {self.poll_state_topic!r}, the name of another "
+                "topic: the poller's state needs its own (compacted) topic"
+            )
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
