@@ -33,6 +33,7 @@ def test_topology(blank_nlp: Any) -> None:
         "dedupe-stories",
         "dedupe-answered",
         "dedupe-order",
+        "dedupe-agency",
     }
     assert set(svc.app.agents) == {"clean", "dedupe", "annotate"}
 

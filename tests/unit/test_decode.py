@@ -105,6 +105,19 @@ def test_known_keys_are_not_copied_into_metadata() -> None:
     assert set(raw.metadata) == {"extra"}
 
 
+def test_a_metadata_object_is_merged_into_metadata() -> None:
+    """Where the format readers put `format`, `agency_guid`, …: not nested one level down.
+    A top-level key wins over the same key inside `metadata`; a `metadata` that is not an
+    object is kept as it is."""
+    obj = {"id": "a", "body": BODY, "metadata": {"format": "ninjs", "n": 1}, "n": 2}
+    raw = decode(obj)
+    assert isinstance(raw, RawArticle)
+    assert raw.metadata == {"format": "ninjs", "n": 2}
+    raw = decode({"id": "a", "body": BODY, "metadata": ["x"]})
+    assert isinstance(raw, RawArticle)
+    assert raw.metadata == {"metadata": ["x"]}
+
+
 # ---------------------------------------------------------------- ids
 
 

@@ -321,3 +321,29 @@ def test_stage_records_from_a_newer_worker_are_read(clean_seeds) -> None:
     )
     verdict = verdict_from_dict({"status": "unique", "story_id": "a", "version": 1, "new": True})
     assert verdict.story_id == "a"
+
+
+def test_declared_agency_versions_decide_through_the_pipeline(pipeline: Pipeline) -> None:
+    """guid + version in `metadata` (as the format readers write them) reach the dedupe
+    stage: version 2 of a guid is an update of version 1's story though its text is another
+    story's; a resent version 2 is a duplicate; the records validate."""
+    guid = {"agency_guid": "urn:newsml:example.com:20261127:rates"}
+    inputs = [
+        InputRecord("f:1", message(id="v1", body=BODY_A, metadata={**guid, "agency_version": 1})),
+        InputRecord("f:2", message(id="v2", body=BODY_B, metadata={**guid, "agency_version": "2"})),
+        InputRecord("f:3", message(id="v2", body=BODY_B, metadata={**guid, "agency_version": 2})),
+    ]
+    outcomes = list(pipeline.run(inputs))
+    assert [(o.kind, o.key) for o in outcomes] == [
+        ("enriched", "v1"),
+        ("enriched", "v2"),
+        ("duplicate", "v2"),
+    ]
+    update = outcomes[1].record
+    assert (update["story_id"], update["version"]) == ("v1", 2)
+    assert update["dedupe"]["status"] == "update"
+    assert update["dedupe"]["method"] == "agency"
+    assert update["metadata"] == {**guid, "agency_version": "2"}
+    assert outcomes[2].record["dedupe"]["method"] == "agency"
+    for outcome in outcomes:
+        validator(outcome.kind).validate(outcome.record)

@@ -114,8 +114,19 @@ def _from_mapping(obj: object, *, max_bytes: int, scalars: bool) -> RawArticle |
         content_type=content_type,
         published_at=published_at,
         language=fields["language"],
-        metadata={k: v for k, v in obj.items() if k not in KNOWN_KEYS},
+        metadata=_metadata(obj),
     )
+
+
+def _metadata(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """Every key the schema has no field for, and the entries of a `metadata` object (where
+    the format readers put what they keep: `format`, `agency_guid`, `agency_version`, …)."""
+    extra = {k: v for k, v in obj.items() if k not in KNOWN_KEYS}
+    nested = extra.get("metadata")
+    if isinstance(nested, dict):
+        del extra["metadata"]
+        return {**nested, **extra}
+    return extra
 
 
 def unserializable(value: object, *, scalars: bool = True) -> tuple[str, str] | None:

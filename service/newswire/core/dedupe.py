@@ -1,9 +1,10 @@
 """Dedupe with story updates, over a small store interface.
 
-State is four mappings (the store): `entries` (4-byte ref → packed entry), `bands` (4-byte LSH
-band key → packed refs), `stories` (story id → latest version) and `answered` (8-byte hash of an
+State is five mappings (the store): `entries` (4-byte ref → packed entry), `bands` (4-byte LSH
+band key → packed refs), `stories` (story id → latest version), `answered` (8-byte hash of an
 input's origin → when its outcome was delivered, so that a redelivered input is not answered
-twice). Plain dicts in tests, Faust
+twice) and `agency` (16-byte hash of an agency guid → its versions; core/dedupe_agency.py).
+Plain dicts in tests, Faust
 tables (changelog-backed) in the service. Every value is compact bytes, so a remembered article
 costs about 240 bytes of state (measured by bench/bench_core.py).
 
@@ -24,6 +25,8 @@ from dataclasses import replace
 
 import xxhash
 
+from newswire.core import dedupe_agency as agency_versions
+from newswire.core.dedupe_agency import AgencyIdentity, AgencyRecord, guid_key
 from newswire.core.dedupe_store import _REF, _SEEN, DedupeStore, Entry
 from newswire.core.fingerprint import Fingerprint, fingerprint, jaccard
 from newswire.core.records import Verdict
@@ -63,16 +66,23 @@ class DedupeIndex:
         now: float | None = None,
         *,
         late: bool = False,
+        agency: AgencyIdentity | None = None,
     ) -> Verdict:
         """The verdict for an article against what was seen before it; remembers it unless it
         is a duplicate. `late`: it is judged on arrival, not in publish order (the verdict says
-        so). Judging the same input again (same id, same origin: a redelivery after a crash)
-        gives the same verdict, `late` included, and changes nothing."""
+        so). `agency`: the story identity and version the source declared, which decide over
+        the text for a guid seen before (core/dedupe_agency.py). Judging the same input again
+        (same id, same origin: a redelivery after a crash) gives the same verdict, `late`
+        included, and changes nothing."""
         now = self.clock() if now is None else now
         fp = fingerprint(text)
         origin_id = origin_hash(origin)
         keys = fp.band_keys()
         candidates = self._candidates(keys, now)
+        if agency is not None:
+            return self._judge_agency(
+                agency, article_id, fp, keys, candidates, origin_id, now, late
+            )
         own = next(
             (e for e in candidates if e.article_id == article_id and e.origin == origin_id), None
         )
@@ -84,6 +94,54 @@ class DedupeIndex:
             if verdict.status == "update":
                 self.store.stories[verdict.story_id] = verdict.version
             self._remember(article_id, verdict, fp, keys, origin_id, now)
+        return verdict
+
+    def _judge_agency(
+        self,
+        identity: AgencyIdentity,
+        article_id: str,
+        fp: Fingerprint,
+        keys: list[bytes],
+        candidates: list[Entry],
+        origin_id: int,
+        now: float,
+        late: bool,
+    ) -> Verdict:
+        key = guid_key(identity.guid)
+        packed = self.store.agency.get(key)
+        record = AgencyRecord.unpack(packed) if packed is not None else None
+        if record is not None and record.seen < now - self.window:
+            record = None  # expired, not yet swept
+        if record is None:
+            verdict = replace(self._verdict(article_id, fp, candidates), late=late)
+        else:
+            sketch = fp.sketch()
+            by_id = {e.article_id: e for e in candidates}
+
+            def similarity_to(other: str) -> float:
+                entry = by_id.get(other)
+                return 0.0 if entry is None else round(jaccard(sketch, entry.sketch), 4)
+
+            verdict = agency_versions.known_verdict(
+                record,
+                identity,
+                article_id,
+                origin_id,
+                story_version=self.store.stories.get(record.story_id, 1),
+                similarity_to=similarity_to,
+                late=late,
+            )
+            seen = record.versions.get(identity.version)
+            if seen is not None and seen[:2] == (article_id, origin_id):
+                return verdict  # a redelivery changes nothing
+        if verdict.status == "update":
+            self.store.stories[verdict.story_id] = max(
+                verdict.version, self.store.stories.get(verdict.story_id, 1)
+            )
+        if verdict.status != "duplicate":
+            self._remember(article_id, verdict, fp, keys, origin_id, now)
+        record = agency_versions.remember(record, identity, article_id, origin_id, verdict, now)
+        self.store.agency[key] = record.pack()
         return verdict
 
     def _verdict(
@@ -236,6 +294,9 @@ class DedupeIndex:
         for key, seen in list(self.store.answered.items()):
             if _SEEN.unpack(seen)[0] < horizon:
                 del self.store.answered[key]
+        for key, packed in list(self.store.agency.items()):
+            if AgencyRecord.unpack(packed).seen < horizon:
+                del self.store.agency[key]
         return len(expired)
 
     def remembered(self) -> int:

@@ -1,4 +1,4 @@
-"""What the dedupe index keeps, and how: the store interface (four mappings of compact bytes),
+"""What the dedupe index keeps, and how: the store interface (five mappings of compact bytes),
 the in-memory store of tests and the offline run, and an entry's packed form (about 240 bytes
 per remembered article with its band keys; measured by bench/bench_core.py)."""
 
@@ -24,6 +24,7 @@ class DedupeStore(Protocol):
     bands: MutableMapping[bytes, bytes]
     stories: MutableMapping[str, int]
     answered: MutableMapping[bytes, bytes]
+    agency: MutableMapping[bytes, bytes]
 
 
 @dataclass
@@ -34,16 +35,18 @@ class MemoryStore:
     bands: MutableMapping[bytes, bytes]
     stories: MutableMapping[str, int]
     answered: MutableMapping[bytes, bytes]
+    agency: MutableMapping[bytes, bytes]
 
     @classmethod
     def create(cls) -> MemoryStore:
-        return cls({}, {}, {}, {})
+        return cls({}, {}, {}, {}, {})
 
     def state_bytes(self) -> int:
         """Bytes of keys and values held: what a changelog/RocksDB store has to keep."""
         total = sum(len(k) + len(v) for k, v in self.entries.items())
         total += sum(len(k) + len(v) for k, v in self.bands.items())
         total += sum(len(k.encode()) + 2 for k in self.stories)
+        total += sum(len(k) + len(v) for k, v in self.agency.items())
         return total
 
 

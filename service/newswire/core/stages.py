@@ -20,6 +20,7 @@ from newswire.core.annotate import AnnotateInput, Annotator
 from newswire.core.clean import Cleaner
 from newswire.core.decode import decode_raw
 from newswire.core.dedupe import DedupeIndex
+from newswire.core.dedupe_agency import agency_identity
 from newswire.core.records import (
     CleanArticle,
     Rejected,
@@ -83,7 +84,13 @@ def judge(
     """Unique, duplicate or update, against what the index remembers. `origin` names the
     input, so an input judged again (a replay) gets the verdict it got the first time."""
     try:
-        return index.judge(article.id, article.body, origin, late=late)
+        return index.judge(
+            article.id,
+            article.body,
+            origin,
+            late=late,
+            agency=agency_identity(article.raw.metadata),
+        )
     except Exception as exc:
         return internal_error("dedupe", exc, article.id)
 

@@ -7,7 +7,14 @@ from typing import Any
 
 import faust
 
-TABLES = ("dedupe-entries", "dedupe-bands", "dedupe-stories", "dedupe-answered", "dedupe-order")
+TABLES = (
+    "dedupe-entries",
+    "dedupe-bands",
+    "dedupe-stories",
+    "dedupe-answered",
+    "dedupe-order",
+    "dedupe-agency",
+)
 
 
 @dataclass
@@ -16,6 +23,7 @@ class TableStore:
     bands: Any
     stories: Any
     answered: Any
+    agency: Any
     order: Any  # b"released" → the greatest raw key judged so far (stream/dedupe_order.py)
 
     @classmethod
@@ -34,5 +42,6 @@ class TableStore:
                 help="story id → latest version",
             ),
             answered=app.Table(TABLES[3], help="origin hash → when answered", **raw),
+            agency=app.Table(TABLES[5], help="agency guid hash → its versions", **raw),
             order=app.Table(TABLES[4], help="publish-order state", **raw),
         )
