@@ -37,6 +37,25 @@ def test_a_doctype_without_entities_is_parsed_and_nothing_is_fetched() -> None:
     assert xmlsafe.text_of(root) == "Fishing is good."
 
 
+def test_a_prolog_full_of_doctype_openings_is_checked_in_linear_time() -> None:
+    # 64 KB of `<!DOCTYPE[` made the former regex backtrack quadratically; now two scans.
+    repeats = b"<!DOCTYPE[" * (xmlsafe.PROLOG_BYTES // 10)
+    refused = xmlsafe.parse(repeats + b"<nitf/>")
+    assert isinstance(refused, Rejected) and refused.reason == "invalid_xml"
+    assert xmlsafe.declares_entities(repeats[:-100] + b"<!entity a 'b'>")
+    assert not xmlsafe.declares_entities(repeats)
+    assert not xmlsafe.declares_entities(b"<!ENTITY a 'b'><!DOCTYPE x>")  # no DTD before it
+
+
+def test_inner_html_drops_namespaces_and_named_children_but_keeps_their_tails() -> None:
+    root = xmlsafe.parse(
+        b'<body.content xmlns="http://iptc.org/std/NITF/2006-10-18/">Lead <media>pic</media>'
+        b"tail<block><p>One</p></block><ed>note</ed></body.content>"
+    )
+    html = xmlsafe.inner_html(root, drop=frozenset({"media", "ed"}))
+    assert html == "Lead tail<div><p>One</p></div>"
+
+
 def test_broken_xml_is_a_reason_not_a_crash() -> None:
     refused = xmlsafe.parse(b"<nitf><body>")
     assert isinstance(refused, Rejected) and refused.reason == "invalid_xml"

@@ -9,16 +9,26 @@ is fine and is not fetched.
 
 from __future__ import annotations
 
-import re
+import copy
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
 
 from newswire.core.records import Rejected
 
-# An internal DTD subset with an ENTITY declaration, anywhere before the root element.
-_ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE | re.DOTALL)
 PROLOG_BYTES = 65_536  # an entity declaration must come before the root: look no further
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def declares_entities(data: bytes) -> bool:
+    """Whether an ENTITY declaration follows a DOCTYPE in the first PROLOG_BYTES. Two `find`s
+    over a lower-cased copy: linear, where a regex over `<!DOCTYPE[` repeats backtracked
+    quadratically. Entities can only be declared in a DTD, so `<!ENTITY` text elsewhere (a
+    CDATA section after a DOCTYPE) is a false alarm a wire format will not raise."""
+    prolog = data[:PROLOG_BYTES].lower()
+    doctype = prolog.find(b"<!doctype")
+    return doctype >= 0 and prolog.find(b"<!entity", doctype) >= 0
 
 
 def _parser() -> Any:
@@ -35,7 +45,7 @@ def _parser() -> Any:
 
 def parse(data: bytes) -> Any:
     """The root element of `data`, or a `Rejected` (`xml_entities` or `invalid_xml`)."""
-    if _ENTITY_DECLARATION.search(data[:PROLOG_BYTES]):
+    if declares_entities(data):
         return Rejected(
             "xml_entities",
             "the XML declares entities of its own (a DTD internal subset): refused, a wire "
@@ -43,7 +53,7 @@ def parse(data: bytes) -> Any:
         )
     try:
         return etree.fromstring(data, parser=_parser())
-    except etree.XMLSyntaxError as exc:
+    except (etree.XMLSyntaxError, ValueError) as exc:  # ValueError: e.g. an empty document
         return Rejected("invalid_xml", f"not well-formed XML: {exc}")
 
 
@@ -56,3 +66,67 @@ def local(tag: Any) -> str:
 def text_of(element: Any) -> str:
     """All the text inside `element`, tags dropped, whitespace collapsed."""
     return " ".join("".join(element.itertext()).split()) if element is not None else ""
+
+
+def children(element: Any, name: str) -> Iterator[Any]:
+    """`element`'s child elements called `name`, in any namespace (agencies differ in whether
+    and which namespace they declare)."""
+    if element is None:
+        return
+    for child in element:
+        if local(child.tag) == name:
+            yield child
+
+
+def child(element: Any, *path: str) -> Any:
+    """The first element down `path` (local names), or None."""
+    for name in path:
+        element = next(children(element, name), None)
+        if element is None:
+            return None
+    return element
+
+
+def attr(element: Any, name: str) -> str | None:
+    """An attribute's value, stripped; None when missing, empty or `element` is None."""
+    if element is None:
+        return None
+    value = (element.get(name) or "").strip()
+    return value or None
+
+
+_RENAMED = {"block": "div", "hl2": "h2"}  # NITF block-level names with an HTML equivalent
+
+
+def inner_html(element: Any, drop: frozenset[str] = frozenset()) -> str:
+    """The content of `element` (its text and children, not its own tag) as an HTML string,
+    namespaces removed so the HTML cleaner sees plain `<p>`s. Children named in `drop` (local
+    names: NITF's media and editor's notes, say) are left out with their content."""
+    if element is None:
+        return ""
+    tree = copy.deepcopy(element)  # the caller's tree stays as parsed
+    for node in list(tree.iter()):
+        if not isinstance(node.tag, str):
+            continue
+        name = local(node.tag)
+        if node is not tree and name in drop:
+            _remove_keeping_tail(node)
+            continue
+        node.tag = _RENAMED.get(name, name)
+        for key in [k for k in node.attrib if k.startswith("{")]:
+            del node.attrib[key]  # xsi:…, xml:lang: noise to an HTML reader
+    etree.cleanup_namespaces(tree)
+    parts = [tree.text or ""]
+    parts.extend(etree.tostring(c, method="html", encoding="unicode") for c in tree)
+    return "".join(parts).strip()
+
+
+def _remove_keeping_tail(node: Any) -> None:
+    # The tail is the parent's text that follows the element: article text, kept.
+    parent, tail = node.getparent(), node.tail or ""
+    previous = node.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(node)
