@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import string
+from pathlib import Path
 
 import orjson
 import pytest
@@ -403,6 +404,11 @@ def test_seed_text_without_body_is_rejected() -> None:
 
 # What parse and clean may answer for bad input; internal_error would mean a stage crashed.
 EXPECTED_REASONS = {
+    "xml_entities",  # bytes that start with "<" are read as an agency XML document
+    "invalid_xml",
+    "unsupported_format",
+    "no_items",
+    "multiple_items",
     "invalid_json",
     "not_utf8",
     "not_an_object",
@@ -508,3 +514,51 @@ def test_decode_leaves_the_garbage_collector_as_it_found_it(data: bytes) -> None
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------- agency documents as messages
+
+FORMATS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "headline_start"),
+    [
+        ("g2-story-v1.xml", "newsml-g2", "Bridge closed in Rotterdam"),
+        ("nitf-3-2-latin1.xml", "nitf", ""),
+        ("ninjs-1.json", "ninjs", ""),
+    ],
+)
+def test_a_message_holding_one_agency_item_is_read_by_the_worker(
+    name: str, fmt: str, headline_start: str
+) -> None:
+    """A producer of our own may send an agency document to the raw topic as it came."""
+    raw = decode_raw((FORMATS_DIR / name).read_bytes(), max_bytes=1_000_000)
+    assert isinstance(raw, RawArticle), raw
+    assert raw.metadata["format"] == fmt
+    assert raw.headline.startswith(headline_start)
+    assert raw.body.strip()
+
+
+def test_a_message_holding_several_agency_items_is_rejected_with_a_reason() -> None:
+    data = (FORMATS_DIR / "g2-message-two-items.xml").read_bytes()
+    rejected = decode_raw(data, max_bytes=1_000_000)
+    assert isinstance(rejected, Rejected)
+    assert rejected.reason == "multiple_items"
+    assert "one per message" in rejected.error
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("billion-laughs.xml", "xml_entities"),
+        ("external-entity.xml", "xml_entities"),
+        ("malformed.xml", "invalid_xml"),
+        ("g2-picture.xml", "missing_body"),
+        ("rss-feed.xml", "unsupported_format"),
+    ],
+)
+def test_hostile_or_unreadable_agency_messages_are_rejected(name: str, reason: str) -> None:
+    rejected = decode_raw((FORMATS_DIR / name).read_bytes(), max_bytes=1_000_000)
+    assert isinstance(rejected, Rejected)
+    assert rejected.reason == reason

@@ -467,3 +467,80 @@ def test_seed_007_dateline_is_placed_though_the_article_is_not_annotated(
     assert record["annotation"]["status"] == "skipped"
     geo = record["dateline"]["geo"]
     assert geo is not None and geo["country_code"] == "ES" and geo["name"] == "Sevilla"
+
+
+# ---------------------------------------------------------------- agency formats, by content
+
+FORMATS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
+
+
+def copy_fixtures(folder: Path, names: dict[str, str]) -> Path:
+    """Fixtures under new names (the reader must go by content, not by extension)."""
+    folder.mkdir()
+    for name, new_name in names.items():
+        (folder / new_name).write_bytes((FORMATS_DIR / name).read_bytes())
+    return folder
+
+
+def test_agency_documents_are_read_by_content_and_split_into_articles(tmp_path: Path) -> None:
+    folder = copy_fixtures(
+        tmp_path / "drop",
+        {
+            "g2-message-two-items.xml": "a-message.newsml",
+            "ninjs-2.json": "b-item.json",
+            "nitf-3-5.xml": "c-story.nitf",
+            "billion-laughs.xml": "d-bomb.xml",
+        },
+    )
+    (folder / "e-plain.json").write_bytes(orjson.dumps({"id": "mine", "body": GOOD_2}))
+    records = list(read_inputs([folder]))
+    assert [r.origin.rsplit("/", 1)[-1] for r in records] == [
+        "a-message.newsml[1]",
+        "a-message.newsml[2]",
+        "b-item.json",
+        "c-story.nitf",
+        "d-bomb.xml",
+        "e-plain.json",
+    ]
+    formats = [orjson.loads(r.data).get("metadata", {}).get("format") for r in records[:4]]
+    assert formats == ["newsml-g2", "newsml-g2", "ninjs", "nitf"]
+    # what cannot be read goes on as it came, for the worker to reject with the reason
+    assert records[4].data == (FORMATS_DIR / "billion-laughs.xml").read_bytes()
+    assert orjson.loads(records[5].data) == {"id": "mine", "body": GOOD_2}
+
+
+@pytest.mark.model
+def test_agency_story_versions_through_process(run_cli, tmp_path: Path) -> None:
+    """NewsML-G2 version 1 then version 2 of one guid: the second is an update, version 2, of
+    the first's story though its text changed a lot; a resend of version 2 is a duplicate; a
+    picture item and an entity bomb are rejected with their reasons."""
+    folder = copy_fixtures(
+        tmp_path / "drop",
+        {
+            "g2-story-v1.xml": "1.xml",
+            "g2-story-v2.xml": "2.xml",
+            "billion-laughs.xml": "4.xml",
+            "g2-picture.xml": "5.xml",
+        },
+    )
+    (folder / "3.xml").write_bytes((FORMATS_DIR / "g2-story-v2.xml").read_bytes())
+    out = tmp_path / "out"
+    result = run_cli("process", str(folder), "--out", str(out), "--no-progress")
+    assert result.exit_code == 0, result.output
+    outputs = read_outputs(out)
+    validate_all(outputs)
+    first, second = outputs["enriched"]
+    guid = "urn:newsml:wire.example.com:20240902:BRIDGE"
+    assert first["metadata"]["agency_guid"] == second["metadata"]["agency_guid"] == guid
+    assert (first["dedupe"]["status"], first["version"]) == ("unique", 1)
+    assert second["story_id"] == first["id"]
+    assert (second["dedupe"]["status"], second["version"]) == ("update", 2)
+    assert second["dedupe"]["method"] == "agency"
+    assert second["dedupe"]["similarity"] < 0.5  # the text alone would not have said so
+    assert first["headline"] == "Bridge closed in Rotterdam after ship strike"
+    assert first["metadata"]["format"] == "newsml-g2"
+    assert first["published_at"] == "2024-09-02T06:10:00Z"
+    [resend] = outputs["duplicate"]
+    assert (resend["id"], resend["dedupe"]["duplicate_of"]) == (second["id"], second["id"])
+    assert resend["dedupe"]["method"] == "agency"
+    assert sorted(r["reason"] for r in outputs["rejected"]) == ["missing_body", "xml_entities"]

@@ -1,9 +1,12 @@
 """Read article files and folders as raw-topic messages (JSON bytes), in stream order.
 
-`.txt`: seed format (first line headline, rest body; id = file stem), turned into a JSON raw
-article. `.json`: one raw article object (or an array of them), sent as is. `.jsonl`: one raw
-article per line, each line sent as is, so malformed lines still reach the pipeline (and get a
-rejection) instead of being lost here.
+Every file is first read by its content: an agency document (IPTC ninjs, NewsML-G2, NITF;
+core/formats) becomes one message per article, whatever the file is called. Otherwise, by
+extension: `.txt`: seed format (first line headline, rest body; id = file stem), turned into a
+JSON raw article. `.json`: one raw article object (or an array of them), sent as is. `.jsonl`:
+one raw article per line, each line sent as is, so malformed lines still reach the pipeline
+(and get a rejection) instead of being lost here. A folder is searched for these extensions
+and the agencies' usual ones (`.xml`, `.nitf`, `.newsml`, `.g2`, `.ninjs`).
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from pathlib import Path
 import orjson
 
 from newswire.core.decode import seed_fields
+from newswire.core.formats.messages import to_messages
 from newswire.core.pipeline import InputRecord
 
-SUFFIXES = (".txt", ".json", ".jsonl")
+SUFFIXES = (".txt", ".json", ".jsonl", ".xml", ".nitf", ".newsml", ".g2", ".ninjs")
 
 
 class InputError(ValueError):
@@ -44,7 +48,14 @@ def read_inputs(paths: Sequence[str | Path]) -> Iterator[InputRecord]:
 
 def read_file(path: Path) -> Iterator[InputRecord]:
     data = path.read_bytes()
-    if path.suffix == ".txt":
+    messages = to_messages(data)
+    if messages is not None:
+        if len(messages) == 1:
+            yield InputRecord(f"{path}", messages[0])
+        else:
+            for number, message in enumerate(messages, start=1):
+                yield InputRecord(f"{path}[{number}]", message)
+    elif path.suffix == ".txt":
         yield InputRecord(f"{path}", seed_text_to_json(path.stem, data))
     elif path.suffix == ".jsonl":
         for number, line in enumerate(data.splitlines(), start=1):

@@ -16,6 +16,8 @@ from typing import Any
 import orjson
 import xxhash
 
+from newswire.core import formats
+from newswire.core.formats import ninjs
 from newswire.core.records import RawArticle, Rejected
 
 SUPPORTED_CONTENT_TYPES = ("text/plain", "text/html")
@@ -40,6 +42,8 @@ def decode_raw(data: bytes, *, max_bytes: int) -> RawArticle | Rejected:
     """Bytes from the raw topic (JSON, UTF-8) → article or rejection."""
     if len(data) > max_bytes:
         return Rejected("too_large", f"message is {len(data)} bytes, the limit is {max_bytes}")
+    if _looks_like_xml(data):  # before UTF-8: an XML document may declare another encoding
+        return _from_document(data, max_bytes=max_bytes)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -56,8 +60,31 @@ def decode_raw(data: bytes, *, max_bytes: int) -> RawArticle | Rejected:
     finally:
         if collecting:
             gc.enable()
+    if ninjs.looks_like(obj):  # an agency's ninjs item, sent to the raw topic as it came
+        return _from_document(data, max_bytes=max_bytes)
     # orjson's scalars always dump again: only the nesting needs a look.
     return _from_mapping(obj, max_bytes=max_bytes, scalars=False)
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    return data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<")
+
+
+def _from_document(data: bytes, *, max_bytes: int) -> RawArticle | Rejected:
+    """An agency document (NewsML-G2, NITF, ninjs) in one message: its one article, read by
+    the format's reader (core/formats), or why not. A producer that has a document of several
+    items sends them one per message (`newswire replay` splits them)."""
+    items = formats.read(data)
+    if len(items) != 1:
+        return Rejected(
+            "multiple_items",
+            f"one message holds {len(items)} articles: send one per message "
+            "(newswire replay and poll split a newsMessage or a ninjs array)",
+        )
+    item = items[0]
+    if isinstance(item, Rejected):
+        return item
+    return _from_mapping(item, max_bytes=max_bytes, scalars=True)
 
 
 def _optional_str(obj: Mapping[str, Any], key: str) -> str | Rejected | None:
