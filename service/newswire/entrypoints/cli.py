@@ -161,6 +161,71 @@ def tail(
     click.echo(f"{count} records from {topic}", err=True)
 
 
+@main.command()
+@click.argument("feed_urls", nargs=-1)
+@click.option(
+    "--feeds",
+    "feeds_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A file of feed URLs, one a line (# starts a comment)",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds between polls of a feed (default: NEWSWIRE_POLL_INTERVAL)",
+)
+@click.option("--once", is_flag=True, help="Poll every feed once, then exit")
+@click.option(
+    "--progress/--no-progress", default=None, help="Live status table (default: on a terminal)"
+)
+@click.pass_obj
+def poll(
+    settings: Settings,
+    feed_urls: tuple[str, ...],
+    feeds_file: Path | None,
+    interval: float | None,
+    once: bool,
+    progress: bool | None,
+) -> None:
+    """Poll RSS 2.0, Atom 1.0 and JSON Feed URLs; publish each new item to the raw topic once."""
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from newswire.adapters.kafka.admin import BrokerUnreachable, check_broker
+
+    urls = list(feed_urls)
+    if feeds_file is not None:
+        lines = feeds_file.read_text("utf-8").splitlines()
+        urls += [
+            line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")
+        ]
+    urls = list(dict.fromkeys(urls))  # once each, in the order given
+    if not urls:
+        raise click.UsageError("give feed URLs, or --feeds FILE")
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.ClickException(f"not an http(s) URL: {url!r}")
+    from newswire.adapters.feeds.poller import run_poller
+
+    try:
+        asyncio.run(check_broker(settings))
+        summary = asyncio.run(
+            run_poller(settings, urls, once=once, interval=interval, progress=progress)
+        )
+    except BrokerUnreachable as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+    click.echo(
+        f"polled {len(urls)} feeds ({summary.polls} polls): {summary.new} new items published "
+        f"to {settings.raw_topic}, {summary.not_modified} not modified, {summary.failed} failed",
+        err=True,
+    )
+
+
 from newswire.entrypoints.broker_cli import broker  # noqa: E402  (after `main` exists)
 
 main.add_command(broker)

@@ -14,8 +14,13 @@ from newswire.adapters.kafka.security import client_options, explain_failure
 from newswire.settings import Settings
 
 
-async def ensure_topics(settings: Settings, topics: Mapping[str, int]) -> list[str]:
+async def ensure_topics(
+    settings: Settings,
+    topics: Mapping[str, int],
+    configs: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[str]:
     """Create the topics (name → partitions) that are missing; returns those created.
+    `configs`: extra topic configs by name (e.g. the poller's compacted state topic).
 
     The worker creates all its topics before it subscribes: a consumer group does not pick up
     a topic created after its assignment until a metadata refresh (minutes)."""
@@ -34,6 +39,7 @@ async def ensure_topics(settings: Settings, topics: Mapping[str, int]) -> list[s
             }
             if name.endswith("-changelog"):
                 config["cleanup.policy"] = "compact"  # as Faust makes table changelogs
+            config.update((configs or {}).get(name, {}))
             new = NewTopic(name, topics[name], factor, topic_configs=config)
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics([new])

@@ -1,0 +1,236 @@
+"""The poll loop: each feed on its own schedule; new items (by stable id) to the raw topic
+once, then remembered in the state topic (state.py). One feed's failure is its status, never
+the others' problem."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import orjson
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from newswire.adapters.feeds.http import PAGE_ACCEPT, Fetched, Fetcher, FetchFailed
+from newswire.adapters.feeds.state import COMPACTED, Memory, StateWriter, Validators, load_memory
+from newswire.adapters.feeds.status import Board, FeedStatus
+from newswire.adapters.kafka.admin import ensure_topics
+from newswire.adapters.kafka.security import client_options
+from newswire.core.feeds import FeedItem, ParsedFeed, parse_feed, raw_record
+from newswire.core.records import Rejected, key_of
+from newswire.settings import Settings
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass
+class PollSummary:
+    polls: int = 0
+    new: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    statuses: dict[str, FeedStatus] = field(default_factory=dict)
+
+
+async def run_poller(
+    settings: Settings,
+    urls: Sequence[str],
+    *,
+    once: bool,
+    interval: float | None = None,
+    progress: bool | None = None,
+) -> PollSummary:
+    await ensure_topics(
+        settings,
+        {settings.raw_topic: settings.partitions, settings.poll_state_topic: 1},
+        configs={settings.poll_state_topic: COMPACTED},
+    )
+    memory = await load_memory(settings)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.bootstrap_servers,
+        **client_options(settings),
+        acks="all",
+        enable_idempotence=True,
+        max_request_size=settings.max_message_bytes,
+        linger_ms=5,
+    )
+    await producer.start()
+    fetcher = Fetcher(settings)
+    poller = _Poller(settings, producer, fetcher, memory)
+    summary = PollSummary()
+    try:
+        await _warm_up(producer, settings.raw_topic)
+        with Board(list(urls), live=progress) as board:
+            every = interval or settings.poll_interval
+            tasks = [asyncio.create_task(poller.loop(u, board, summary, once, every)) for u in urls]
+            main = asyncio.gather(*tasks)
+            loop = asyncio.get_running_loop()
+            # SIGTERM (docker stop, systemd) ends the polls like Ctrl-C: the producer is
+            # flushed and closed below, so nothing acknowledged is left unrecorded.
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signal.SIGTERM, main.cancel)
+            try:
+                await main
+            except asyncio.CancelledError:
+                pass  # stopped by a signal: what was acknowledged is recorded
+            finally:
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(signal.SIGTERM)
+            summary.statuses = dict(board.feeds)
+    finally:
+        await fetcher.close()
+        await producer.stop()
+    return summary
+
+
+async def _warm_up(producer: AIOKafkaProducer, topic: str) -> None:
+    """Connections to the raw partitions' leaders before the first record is stamped (the
+    dedupe stage's ordering margin; see adapters/kafka/replay.py)."""
+    partitions = await producer.partitions_for(topic)
+    client = producer.client
+    leaders = {client.cluster.leader_for_partition(TopicPartition(topic, p)) for p in partitions}
+    for node in leaders - {None, -1}:
+        await client.ready(node)
+
+
+class _Poller:
+    def __init__(
+        self, settings: Settings, producer: AIOKafkaProducer, fetcher: Fetcher, memory: Memory
+    ) -> None:
+        self.settings, self.producer, self.fetcher = settings, producer, fetcher
+        self.memory = memory
+        self.state = StateWriter(producer, settings.poll_state_topic, memory)
+
+    async def loop(
+        self, url: str, board: Board, summary: PollSummary, once: bool, every: float
+    ) -> None:
+        while True:
+            board.update(FeedStatus(url, "polling"))
+            started = time.time()
+            try:
+                status = await self.poll(url)
+            except KafkaError as exc:  # the broker, not the feed: say so, try again later
+                status = FeedStatus(url, "error", error=f"kafka: {type(exc).__name__}: {exc}")
+            summary.polls += 1
+            summary.new += status.new
+            summary.not_modified += status.state == "not_modified"
+            summary.failed += status.state == "error"
+            status.next_poll = None if once else started + every
+            board.update(status)
+            if once:
+                return
+            await asyncio.sleep(max(0.0, started + every - time.time()))
+
+    async def poll(self, url: str) -> FeedStatus:
+        known = self.memory.validators.get(url)
+        fetched = await self.fetcher.fetch(
+            url,
+            max_bytes=self.settings.poll_max_feed_bytes,
+            etag=known.etag if known else None,
+            last_modified=known.last_modified if known else None,
+        )
+        if isinstance(fetched, FetchFailed):
+            return FeedStatus(url, "error", error=f"{fetched.reason}: {fetched.error}")
+        if fetched.status == 304:
+            return FeedStatus(url, "not_modified")
+        # Off the event loop: a big feed takes feedparser a while, and other feeds' timeouts
+        # run meanwhile.
+        parsed = await asyncio.to_thread(
+            parse_feed,
+            fetched.body,
+            fetched.content_type,
+            max_bytes=self.settings.poll_max_feed_bytes,
+        )
+        if isinstance(parsed, Rejected):
+            return FeedStatus(url, "error", error=f"{parsed.reason}: {parsed.error}")
+        status = await self._publish_new(url, parsed)
+        if status.state == "ok" and (fetched.etag or fetched.last_modified):
+            await self.state.feed_validators(url, Validators(fetched.etag, fetched.last_modified))
+        return status
+
+    async def _publish_new(self, url: str, parsed: ParsedFeed) -> FeedStatus:
+        status = FeedStatus(url, "ok")
+        new: list[FeedItem] = []
+        counted: set[str] = set()
+        for item in parsed.items:  # a feed that repeats an item: the first one counts
+            if item.id in counted:
+                continue
+            counted.add(item.id)
+            if self.memory.claim(item.id):
+                new.append(item)
+            else:
+                status.seen += 1
+        try:
+            records = await asyncio.gather(*(self._record(url, parsed, i, status) for i in new))
+            sends = []
+            for item, record in zip(new, records, strict=True):
+                if isinstance(record, Rejected):
+                    status.skipped += 1
+                    continue
+                future = await self.producer.send(
+                    self.settings.raw_topic, orjson.dumps(record), key=key_of(item.id)
+                )
+                sends.append((item, future))
+            acked: list[tuple[str, str, str | None]] = []
+            failure: BaseException | None = None
+            for item, future in sends:
+                try:
+                    await future
+                except KafkaError as exc:
+                    failure = exc
+                else:
+                    acked.append((item.id, url, item.guid))
+            # State after the raw acknowledgements (at-least-once; state.py).
+            await self.state.items_published(acked)
+            self.memory.items.update(item_id for item_id, _, _ in acked)
+            status.new = len(acked)
+            if failure is not None:
+                status.state = "error"
+                status.error = f"kafka: {type(failure).__name__}: {failure}"
+        finally:
+            self.memory.claimed.difference_update(item.id for item in new)
+        return status
+
+    async def _record(
+        self, url: str, parsed: ParsedFeed, item: FeedItem, status: FeedStatus
+    ) -> dict | Rejected:
+        page_html, note = None, None
+        if not item.full and item.url and self.settings.poll_fetch_pages:
+            page_html, note = await self._page(item.url)
+            status.pages += page_html is not None
+        elif not item.full and item.url:
+            note = "not_fetched"
+        return raw_record(
+            item,
+            feed_url=url,
+            fmt=parsed.format,
+            source=parsed.title or None,
+            page_html=page_html,
+            page_note=note,
+        )
+
+    async def _page(self, url: str) -> tuple[str | None, str | None]:
+        """An item's page as HTML for the clean stage to extract (trafilatura, in the worker,
+        under its time budget), or why not (the summary goes instead)."""
+        fetched = await self.fetcher.fetch(
+            url, max_bytes=self.settings.poll_max_page_bytes, accept=PAGE_ACCEPT
+        )
+        if isinstance(fetched, FetchFailed):
+            return None, fetched.reason
+        assert isinstance(fetched, Fetched)
+        media, _, params = (fetched.content_type or "text/html").partition(";")
+        if media.strip().lower() not in _HTML_TYPES:
+            return None, "not_html"
+        charset = "utf-8"
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                charset = value.strip().strip("\"'")
+        try:
+            return fetched.body.decode(charset, errors="replace"), None
+        except LookupError:  # an unknown charset name
+            return fetched.body.decode("utf-8", errors="replace"), None

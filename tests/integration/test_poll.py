@@ -1,0 +1,368 @@
+"""`newswire poll` against real parts: a local HTTP server (this test's, on 127.0.0.1) serving
+RSS, Atom and JSON feeds and article pages, good and bad, and the real broker. Each new item
+lands on the raw topic exactly once across polls and restarts; bad feeds report their reason
+while the good ones are published; a worker enriches what was polled."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gzip
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from nw_harness import Deployment, collect, has_ids
+
+from newswire.core.feeds import ParsedFeed, parse_feed
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+ETAG = '"rss-v1"'
+LAST_MODIFIED = "Mon, 03 Feb 2025 09:00:00 GMT"
+TIMEOUT = 1.5  # NEWSWIRE_POLL_TIMEOUT here; /slow.xml answers after 4 s
+HOST_DELAY = 0.15
+
+REPEATS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Echo Wire</title>
+<item><guid>echo-1</guid><title>Tram line extended to the new hospital</title>
+<description>The tram line now runs to the new hospital, four stops further than before. The
+city said the extension cost less than planned and that trams will run every eight minutes at
+peak times, with night services added on weekends from next month.</description></item>
+<item><guid>echo-1</guid><title>Tram line extended to the new hospital</title>
+<description>The tram line now runs to the new hospital, four stops further than before. The
+city said the extension cost less than planned and that trams will run every eight minutes at
+peak times, with night services added on weekends from next month.</description></item>
+<item><guid>echo-2</guid><title>Library extends opening hours for exam season</title>
+<description>The central library will stay open until midnight during the exam season, its
+director said, after students asked for more quiet places to study. Extra staff will be hired
+for the late shifts, and the reading rooms will keep their usual rules on silence.</description>
+</item></channel></rss>"""
+
+
+def page(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a> | "
+        f"<a href='/sport'>Sport</a></nav><article><h1>{title}</h1>{body}</article>"
+        "<footer>Copyright the Gazette. All rights reserved.</footer></body></html>"
+    ).encode()
+
+
+PAGES = {
+    "/news/storm-fleet": page(
+        "Fishing fleet returns early as storm closes in",
+        [
+            "The harbour's fishing fleet returned a full day early on Tuesday as forecasters "
+            "warned of gale-force winds along the whole northern coast.",
+            "Twenty-three boats were tied up by noon. The harbour master said crews had made "
+            "the right call, since waves of six metres were expected overnight.",
+            "Fish merchants said prices at Wednesday's auction would probably rise because of "
+            "the shortened trip, the third of the winter cut short by weather.",
+        ],
+    ),
+    "/valley/orchards": page(
+        "Orchard growers expect late blossom this spring",
+        [
+            "Apple and pear growers in the valley expect the blossom to come two weeks later "
+            "than usual after the coldest February in fifteen years.",
+            "A late blossom is not bad news in itself, the growers' association said, because "
+            "it lowers the risk that a spring frost destroys the flowers.",
+            "Beekeepers have been asked to keep their hives closed until the first warm week.",
+        ],
+    ),
+    "/mountain/hut-rebuilt": page(
+        "Alpine hut to be rebuilt after fire",
+        [
+            "The alpine club will rebuild its hut below the north summit, which burned down in "
+            "December, and work is due to start in June once the snow has melted.",
+            "The new hut will have forty beds instead of thirty and a solar power system. "
+            "Helicopters will carry up the timber in about sixty flights.",
+        ],
+    ),
+}
+
+
+@dataclass
+class FeedServer:
+    base: str = ""
+    requests: list[tuple[float, str, dict[str, str]]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def body(self, name: str) -> bytes:
+        return (FIXTURES / name).read_bytes().replace(b"https://example.com", self.base.encode())
+
+    def seen(self, path: str) -> list[dict[str, str]]:
+        with self.lock:
+            return [headers for _, p, headers in self.requests if p == path]
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+
+def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def send(self, status: int, body: bytes = b"", **headers: str) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name.replace("_", "-"), value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            with server.lock:
+                server.requests.append((time.monotonic(), self.path, dict(self.headers.items())))
+            path = self.path
+            if path == "/rss.xml":
+                if self.headers.get("If-None-Match") == ETAG:
+                    return self.send(304, ETag=ETAG)
+                return self.send(
+                    200, server.body("rss.xml"), Content_Type="application/rss+xml", ETag=ETAG
+                )
+            if path == "/atom.xml":
+                if self.headers.get("If-Modified-Since") == LAST_MODIFIED:
+                    return self.send(304)
+                data = gzip.compress(server.body("atom.xml"))
+                return self.send(
+                    200,
+                    data,
+                    Content_Type="application/atom+xml",
+                    Content_Encoding="gzip",
+                    Last_Modified=LAST_MODIFIED,
+                )
+            if path == "/old/feed.json":
+                return self.send(302, Location="/feed.json")
+            if path == "/feed.json":
+                return self.send(
+                    200, server.body("feed.json"), Content_Type="application/feed+json"
+                )
+            if path == "/repeats.xml":
+                return self.send(200, REPEATS, Content_Type="application/rss+xml")
+            if path == "/broken.xml":
+                return self.send(500, b"oops", Content_Type="text/plain")
+            if path == "/invalid.xml":
+                data = server.body("rss.xml")[:700]  # cut inside an element: not well-formed
+                return self.send(200, data, Content_Type="application/rss+xml")
+            if path == "/slow.xml":
+                time.sleep(4)
+                return self.send(200, server.body("rss.xml"), Content_Type="application/rss+xml")
+            if path in PAGES:
+                return self.send(200, PAGES[path], Content_Type="text/html; charset=utf-8")
+            return self.send(404, b"not found")
+
+        def handle(self) -> None:
+            # The poller gives up on /slow.xml before it answers.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                super().handle()
+
+    return Handler
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    state = FeedServer()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
+    httpd.daemon_threads = True
+    state.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+GOOD = ["/rss.xml", "/atom.xml", "/old/feed.json", "/repeats.xml"]
+BAD = {
+    "/broken.xml": "http_500",
+    "/slow.xml": "timeout",
+    "/invalid.xml": "invalid_feed",
+}
+
+
+def expected_ids(server: FeedServer) -> set[str]:
+    ids: set[str] = set()
+    for name, data in [
+        ("rss", server.body("rss.xml")),
+        ("atom", server.body("atom.xml")),
+        ("json", server.body("feed.json")),
+        ("repeats", REPEATS),
+    ]:
+        parsed = parse_feed(data, None, max_bytes=10**7)
+        assert isinstance(parsed, ParsedFeed), name
+        ids |= {item.id for item in parsed.items}
+    assert len(ids) == 10
+    return ids
+
+
+def poll_env(pipeline: Deployment, state_topic: str) -> dict[str, str]:
+    return pipeline.cli_env() | {
+        "NEWSWIRE_POLL_STATE_TOPIC": state_topic,
+        "NEWSWIRE_POLL_TIMEOUT": str(TIMEOUT),
+        "NEWSWIRE_POLL_RETRIES": "1",
+        "NEWSWIRE_POLL_BACKOFF": "0.1",
+        "NEWSWIRE_POLL_HOST_CONCURRENCY": "1",
+        "NEWSWIRE_POLL_HOST_DELAY": str(HOST_DELAY),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def state_topic_for(pipeline: Deployment) -> str:
+    # Under the pipeline's prefix, so the fixture deletes it after a passing test.
+    return f"{pipeline.raw.removesuffix('.raw')}.poll-state-{uuid.uuid4().hex[:6]}"
+
+
+def poll_once(env: dict[str, str], urls: list[str]) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "newswire", "poll", "--once", *urls],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def status_line(output: str, url: str) -> str:
+    lines = [line for line in output.splitlines() if line.startswith(f"poll {url}: ")]
+    assert lines, f"no status line for {url} in:\n{output}"
+    return lines[-1]
+
+
+async def _read_topic(bootstrap: str, topic: str, settle: float) -> list[tuple[str, dict]]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    records: list[tuple[str, dict]] = []
+    try:
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < settle:
+            batch = await consumer.getmany(timeout_ms=250)
+            for messages in batch.values():
+                for m in messages:
+                    records.append((m.key.decode(), orjson.loads(m.value)))
+                    quiet_since = time.monotonic()
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def _topic_config(bootstrap: str, topic: str) -> dict[str, str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [answer] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    finally:
+        await admin.close()
+    [resource] = answer.to_object()["resources"]
+    return {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
+
+
+def test_poll_publishes_each_item_once_across_polls_and_restarts(
+    pipeline: Deployment, feed_server: FeedServer
+) -> None:
+    state_topic = state_topic_for(pipeline)
+    env = poll_env(pipeline, state_topic)
+    dns = "http://feeds.nonexistent.invalid/rss.xml"
+    urls = [feed_server.url(p) for p in [*GOOD, *BAD]] + [dns]
+    wanted = expected_ids(feed_server)
+
+    first = poll_once(env, urls)
+    # Bad feeds say why; the good ones are published all the same.
+    for path, reason in BAD.items():
+        assert reason in status_line(first, feed_server.url(path)), first
+    assert "error connect_error" in status_line(first, dns) or "error timeout" in first
+    assert "3 new" in status_line(first, feed_server.url("/rss.xml"))
+    assert "1 pages fetched" in status_line(first, feed_server.url("/rss.xml"))
+    assert "2 new" in status_line(first, feed_server.url("/atom.xml"))  # gzip
+    assert "3 new" in status_line(first, feed_server.url("/old/feed.json"))  # redirect
+    assert "2 new" in status_line(first, feed_server.url("/repeats.xml"))  # echo-1 twice
+    assert "10 new items published" in first
+    assert len(feed_server.seen("/slow.xml")) == 2  # the first try and one retry
+    assert len(feed_server.seen("/broken.xml")) == 2
+
+    # Politeness: one request at a time to the host (redirect hops too), starts HOST_DELAY
+    # apart (measured where they arrive; the first came late, on a new connection).
+    with feed_server.lock:
+        starts = sorted(t for t, _, _ in feed_server.requests)
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(starts) == 13 and min(gaps[1:]) >= HOST_DELAY - 0.03, gaps
+
+    # Second run (a restart): conditional GETs answered 304; the rest is known.
+    continuous = subprocess.Popen(
+        [sys.executable, "-m", "newswire", "poll", "--interval", "2", *map(feed_server.url, GOOD)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    rss = feed_server.url("/rss.xml")
+    deadline = time.monotonic() + 90
+    try:
+        while len(feed_server.seen("/rss.xml")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the 2nd and 3rd requests: two polls of this process
+        time.sleep(1.0)
+    finally:
+        os.kill(continuous.pid, signal.SIGTERM)
+        _, second = continuous.communicate(timeout=60)
+    assert continuous.returncode == 0, second
+    for headers in feed_server.seen("/rss.xml")[1:]:
+        assert headers.get("If-None-Match") == ETAG
+    assert feed_server.seen("/atom.xml")[-1].get("If-Modified-Since") == LAST_MODIFIED
+    assert "304 not modified" in status_line(second, rss), second
+    assert "0 new, 2 seen" in status_line(second, feed_server.url("/repeats.xml"))
+    assert "0 new, 3 seen" in status_line(second, feed_server.url("/old/feed.json"))
+
+    third = poll_once(env, urls)
+    assert "0 new items published" in third, third
+
+    records = asyncio.run(_read_topic(pipeline.bootstrap, pipeline.raw, settle=3.0))
+    keys = [key for key, _ in records]
+    assert sorted(keys) == sorted(wanted), "each item exactly once"
+    by_id = {record["id"]: record for _, record in records}
+    assert {r["format"] for r in by_id.values()} == {"rss", "atom", "jsonfeed"}
+    storm = next(r for r in by_id.values() if r["url"] == feed_server.url("/news/storm-fleet"))
+    assert storm["content_type"] == "text/html" and storm["page"] == "fetched"
+    assert "Twenty-three boats" in storm["body"] and storm["feed"] == rss
+    assert storm["guid"] == "harbour-gazette-0002"
+    config = asyncio.run(_topic_config(pipeline.bootstrap, state_topic))
+    assert config["cleanup.policy"] == "compact"
+
+
+def test_polled_items_are_enriched_end_to_end(
+    pipeline: Deployment, feed_server: FeedServer, start_worker
+) -> None:
+    worker = start_worker(pipeline)
+    env = poll_env(pipeline, state_topic_for(pipeline))
+    output = poll_once(env, [feed_server.url(p) for p in GOOD])
+    assert "10 new items published" in output, output
+    wanted = expected_ids(feed_server)
+    got = collect(pipeline, has_ids(wanted), workers=[worker], what="the polled items")
+    enriched = {o.id: o.record for o in got.of("enriched")}
+    assert set(enriched) == wanted, got.summary()
+    storm = next(r for r in enriched.values() if r["url"].endswith("/news/storm-fleet"))
+    # The page's main text, extracted by the clean stage; no navigation or footer.
+    assert "Twenty-three boats" in storm["body"] and "All rights reserved" not in storm["body"]
+    assert storm["metadata"]["format"] == "rss" and storm["metadata"]["page"] == "fetched"
+    hut = next(r for r in enriched.values() if r["url"].endswith("/mountain/hut-rebuilt"))
+    assert "forty beds" in hut["body"] and hut["metadata"]["format"] == "jsonfeed"
