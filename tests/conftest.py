@@ -98,6 +98,27 @@ def blank_nlp() -> Any:
     return spacy.blank("en")
 
 
+@pytest.fixture()
+def entity_doc(blank_nlp: Any) -> Any:
+    """Build a Doc with hand-set entities: `entity_doc(text, [(surface, label, occurrence)])`
+    (the occurrence-th appearance of the surface text gets the label)."""
+
+    def build(text: str, entities: list[tuple[str, str, int]]) -> Any:
+        doc = blank_nlp(text)
+        spans = []
+        for surface, label, occurrence in entities:
+            start = -1
+            for _ in range(occurrence + 1):
+                start = text.index(surface, start + 1)
+            span = doc.char_span(start, start + len(surface), label=label)
+            assert span is not None, surface
+            spans.append(span)
+        doc.ents = spans
+        return doc
+
+    return build
+
+
 @pytest.fixture(scope="session")
 def generator() -> ModuleType:
     """bench/generate.py, imported from its file path."""

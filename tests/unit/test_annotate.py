@@ -249,26 +249,9 @@ def test_invariants_on_generated_articles(nlp, gazetteer, generated_articles) ->
 # ---------------------------------------------------------------- without the model
 
 
-def doc_with_entities(blank_nlp, text: str, entities: list[tuple[str, str, int]]):
-    """A Doc with hand-set entities: (surface text, label, occurrence) triples."""
-    doc = blank_nlp(text)
-    spans = []
-    for surface, label, occurrence in entities:
-        start = -1
-        for _ in range(occurrence + 1):
-            start = text.index(surface, start + 1)
-        span = doc.char_span(start, start + len(surface), label=label)
-        assert span is not None, surface
-        spans.append(span)
-    doc.ents = spans
-    return doc
-
-
-def test_mentions_in_other_case_still_slice_to_a_name(blank_nlp) -> None:
+def test_mentions_in_other_case_still_slice_to_a_name(entity_doc) -> None:
     text = "The Supreme Court ruled on Monday. Critics of the supreme court objected."
-    doc = doc_with_entities(
-        blank_nlp, text, [("Supreme Court", "ORG", 0), ("supreme court", "ORG", 0)]
-    )
+    doc = entity_doc(text, [("Supreme Court", "ORG", 0), ("supreme court", "ORG", 0)])
     result = annotation_from_doc(doc, AnnotateInput("t", "Ruling", text, "en"), Gazetteer({}))
     (entity,) = result["entities"]
     assert entity["mentions"] == 2
@@ -277,23 +260,23 @@ def test_mentions_in_other_case_still_slice_to_a_name(blank_nlp) -> None:
         assert text[start:end] in surface
 
 
-def test_speaker_after_sen_abbreviation(blank_nlp) -> None:
+def test_speaker_after_sen_abbreviation(entity_doc) -> None:
     text = (
         "“We are asking people to do one of the most stressful jobs in America,” said Sen. "
         "Laura Whitfield, an Oregon Democrat."
     )
-    doc = doc_with_entities(blank_nlp, text, [("Laura Whitfield", "PERSON", 0)])
+    doc = entity_doc(text, [("Laura Whitfield", "PERSON", 0)])
     result = annotation_from_doc(doc, AnnotateInput("t", "Bill", text, "en"), Gazetteer({}))
     (quote,) = result["quotes"]
     assert quote["speaker"] == "Laura Whitfield"
 
 
-def test_speaker_without_abbreviation(blank_nlp) -> None:
+def test_speaker_without_abbreviation(entity_doc) -> None:
     text = (
         "“We are asking people to do one of the most stressful jobs in America,” said "
         "Laura Whitfield, an Oregon Democrat. “This is not a partisan issue at all,” she added."
     )
-    doc = doc_with_entities(blank_nlp, text, [("Laura Whitfield", "PERSON", 0)])
+    doc = entity_doc(text, [("Laura Whitfield", "PERSON", 0)])
     result = annotation_from_doc(doc, AnnotateInput("t", "Bill", text, "en"), Gazetteer({}))
     first, second = result["quotes"]
     assert first["speaker"] == "Laura Whitfield"
@@ -301,21 +284,20 @@ def test_speaker_without_abbreviation(blank_nlp) -> None:
     assert second["text"] == "This is not a partisan issue at all,"
 
 
-def test_speaker_before_the_quote(blank_nlp) -> None:
+def test_speaker_before_the_quote(entity_doc) -> None:
     text = "Interfax reported: “A number of bilateral agreements are expected to be signed.”"
-    doc = doc_with_entities(blank_nlp, text, [("Interfax", "ORG", 0)])
+    doc = entity_doc(text, [("Interfax", "ORG", 0)])
     result = annotation_from_doc(doc, AnnotateInput("t", "Pacts", text, "en"), Gazetteer({}))
     (quote,) = result["quotes"]
     assert quote["speaker"] == "Interfax"
 
 
-def test_alias_merging_and_byline_filter(blank_nlp) -> None:
+def test_alias_merging_and_byline_filter(entity_doc) -> None:
     text = (
         "Prime Minister Mikhail Mishustin met Xi Jinping. Mishustin said Xi was a friend. "
         "Ryan Woo wrote this."
     )
-    doc = doc_with_entities(
-        blank_nlp,
+    doc = entity_doc(
         text,
         [
             ("Mikhail Mishustin", "PERSON", 0),
@@ -333,17 +315,17 @@ def test_alias_merging_and_byline_filter(blank_nlp) -> None:
     assert entities["Mikhail Mishustin"]["mentions"] == 2
 
 
-def test_known_place_tagged_person_becomes_a_place(blank_nlp, gazetteer) -> None:
+def test_known_place_tagged_person_becomes_a_place(entity_doc, gazetteer) -> None:
     text = "Officials in Kyiv said the talks would resume."
-    doc = doc_with_entities(blank_nlp, text, [("Kyiv", "PERSON", 0)])
+    doc = entity_doc(text, [("Kyiv", "PERSON", 0)])
     result = annotation_from_doc(doc, AnnotateInput("t", "Talks", text, "en"), gazetteer)
     (entity,) = result["entities"]
     assert (entity["label"], entity["country_code"]) == ("GPE", "UA")
 
 
-def test_leading_article_and_possessive_are_trimmed(blank_nlp) -> None:
+def test_leading_article_and_possessive_are_trimmed(entity_doc) -> None:
     text = "The Kremlin said Russia’s economy grew."
-    doc = doc_with_entities(blank_nlp, text, [("The Kremlin", "ORG", 0), ("Russia’s", "GPE", 0)])
+    doc = entity_doc(text, [("The Kremlin", "ORG", 0), ("Russia’s", "GPE", 0)])
     result = annotation_from_doc(doc, AnnotateInput("t", "Growth", text, "en"), Gazetteer({}))
     spans = {e["text"]: e["spans"] for e in result["entities"]}
     assert spans == {"Kremlin": [[4, 11]], "Russia": [[17, 23]]}
