@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -26,6 +26,16 @@ class Seeds:
 
     dir = SEEDS_DIR
     prefixes = tuple(sorted(p.name[:3] for p in SEEDS_DIR.iterdir() if p.suffix != ".md"))
+    # The places seed 000 names and their GeoNames ids (looked up on geonames.org by hand).
+    places_000: ClassVar[dict[str, int]] = {
+        "Beijing": 1816670,
+        "Moscow": 524901,
+        "Kyiv": 703448,
+        "Shanghai": 1796236,
+        "Russia": 2017370,
+        "China": 1814991,
+        "Ukraine": 690791,
+    }
 
     def path(self, prefix: str) -> Path:
         (path,) = [p for p in SEEDS_DIR.iterdir() if p.name.startswith(f"{prefix}_")]

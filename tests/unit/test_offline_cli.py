@@ -364,16 +364,6 @@ def test_version_is_the_package_version_and_what_records_carry() -> None:
 
 # ---------------------------------------------------------------- enrichment you can build on
 
-SEED_000_GEONAMES = {
-    "Beijing": 1816670,
-    "Moscow": 524901,
-    "Kyiv": 703448,
-    "Shanghai": 1796236,
-    "Russia": 2017370,
-    "China": 1814991,
-    "Ukraine": 690791,
-}
-
 
 def _record(seed_outputs, seeds, prefix: str) -> dict[str, Any]:
     (record,) = [r for r in seed_outputs["enriched"] if r["id"] == seeds.id(prefix)]
@@ -383,7 +373,7 @@ def _record(seed_outputs, seeds, prefix: str) -> dict[str, Any]:
 @pytest.mark.model
 def test_seed_000_places_are_geocoded_with_geonames_ids(seed_outputs, seeds) -> None:
     entities = {e["text"]: e for e in _record(seed_outputs, seeds, "000")["entities"]}
-    for name, geonames_id in SEED_000_GEONAMES.items():
+    for name, geonames_id in seeds.places_000.items():
         geo = entities[name]["geo"]
         assert geo is not None and geo["geonames_id"] == geonames_id, (name, geo)
         assert entities[name]["key"] == f"geonames:{geonames_id}"

@@ -10,24 +10,14 @@ from newswire.core.annotate.places import context_codes, entity_key, geocode, sl
 from newswire.core.gazetteer import Gazetteer, Place
 from newswire.core.gazetteer_data import population_centre
 
-SEED_IDS = {
-    "Beijing": 1816670,
-    "Moscow": 524901,
-    "Kyiv": 703448,
-    "Shanghai": 1796236,
-    "Russia": 2017370,
-    "China": 1814991,
-    "Ukraine": 690791,
-}
 
-
-@pytest.mark.parametrize(("name", "geonames_id"), sorted(SEED_IDS.items()))
-def test_the_seed_places(gazetteer, name: str, geonames_id: int) -> None:
-    geo, code = geocode("GPE", name, gazetteer, set())
-    assert geo is not None and geo["geonames_id"] == geonames_id
-    assert geo["country_code"] == code
-    assert -90 <= geo["lat"] <= 90 and -180 <= geo["lon"] <= 180
-    assert geo["confidence"] == 1.0
+def test_the_seed_places(gazetteer, seeds) -> None:
+    for name, geonames_id in seeds.places_000.items():
+        geo, code = geocode("GPE", name, gazetteer, set())
+        assert geo is not None and geo["geonames_id"] == geonames_id, name
+        assert geo["country_code"] == code
+        assert -90 <= geo["lat"] <= 90 and -180 <= geo["lon"] <= 180
+        assert geo["confidence"] == 1.0
 
 
 def test_city_and_country_points(gazetteer) -> None:
