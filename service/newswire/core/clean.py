@@ -18,6 +18,7 @@ from newswire.core.dateline_credits import (
     parse_dateline,
     split_names,
 )
+from newswire.core.gazetteer import dateline_first_place
 from newswire.core.records import Byline, CleanArticle, Dateline, RawArticle, Rejected
 
 # How many leading paragraphs may hold the repeated headline, byline, agency line or chrome
@@ -141,7 +142,7 @@ class Cleaner:
         if dateline is not None and self._place_country is not None:
             region_code = self._place_country(dateline.region or "", ())
             context = (region_code,) if region_code else ()
-            first_place = (dateline.location or "").split("/")[0]
+            first_place = dateline_first_place(dateline.location or "")
             code = self._place_country(first_place, context) or region_code
             dateline = replace(dateline, country_code=code)
         if dateline is not None and dateline.date:

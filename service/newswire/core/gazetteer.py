@@ -148,6 +148,12 @@ RULER_ALIASES = (
 )  # fmt: skip
 
 
+def dateline_first_place(location: str) -> str:
+    """The place a dateline is filed from: the first of "DUBAI/WASHINGTON" (a story filed
+    from two cities), which the cleaner and the annotator both resolve."""
+    return location.split("/")[0].strip()
+
+
 def ruler_names(gazetteer: Gazetteer) -> list[str]:
     """The place names an entity ruler may tag GPE where the model found nothing: countries,
     US states, capitals and cities of a million people or more, as GeoNames writes them."""

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from newswire.core.annotate import entities, keywords, lists, places, quotes
 from newswire.core.annotate.article import AnnotateInput
 from newswire.core.annotate.model import model_label
-from newswire.core.gazetteer import Gazetteer
+from newswire.core.gazetteer import Gazetteer, dateline_first_place
 from newswire.core.text import CHUNK_CHARS, ModelInput, model_input, outside, split_for_model
 
 # Only the first MAX_CHARS characters of a body, and no more than about MAX_TOKENS tokens, go
@@ -83,7 +83,7 @@ def dateline_place(
     country as context)."""
     if not item.dateline_location:
         return None
-    first = item.dateline_location.split("/")[0]
+    first = dateline_first_place(item.dateline_location)
     codes = context | ({item.dateline_country} if item.dateline_country else set())
     return places.geocode("GPE", first, gazetteer, codes)[0]
 
