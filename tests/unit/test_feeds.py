@@ -34,6 +34,8 @@ def test_rss_items_full_and_summary_only() -> None:
     assert ferry.language == "en-gb"
     # Only a description: flagged for a page fetch; the &nbsp; (undefined in XML) is tolerated.
     assert not storm.full and "a day early\xa0ahead" in storm.body
+    # Called HTML by feedparser, but without a tag: text (entities resolved).
+    assert storm.content_type == "text/plain"
     # No guid: keyed by the link.
     assert lighthouse.guid is None and lighthouse.url == "https://example.com/news/lighthouse-lens"
     assert lighthouse.id == item_id(None, "https://example.com/news/lighthouse-lens")
@@ -195,3 +197,16 @@ def test_json_feed_odd_values_do_not_crash() -> None:
     assert isinstance(feed, ParsedFeed) and len(feed.items) == 3
     assert feed.items[0].guid == "7" and feed.items[1].guid is None
     assert feed.items[2].headline == "" and feed.items[2].published_at is None
+
+
+def test_tagless_description_is_text_and_tagged_one_html() -> None:
+    data = (
+        b"<rss version='2.0'><channel><item><guid>a</guid><description>Fish &amp;amp; chips"
+        b"</description></item><item><guid>b</guid><description>&lt;p&gt;Fish &amp;amp; "
+        b"chips&lt;/p&gt;</description></item></channel></rss>"
+    )
+    feed = parse_feed(data, "application/rss+xml", max_bytes=LIMIT)
+    assert isinstance(feed, ParsedFeed)
+    text, markup = feed.items
+    assert (text.content_type, text.body) == ("text/plain", "Fish & chips")
+    assert (markup.content_type, markup.body) == ("text/html", "<p>Fish &amp; chips</p>")

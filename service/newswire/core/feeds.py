@@ -9,7 +9,9 @@ flaw of real feeds). JSON Feed is read with orjson: feedparser does not know it.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +30,7 @@ MAX_ITEMS = 1000
 ID_PREFIX = "feed-"
 _JSON_TYPES = ("application/feed+json", "application/json")
 _JSONFEED_VERSION = "https://jsonfeed.org/version/"
+_TAG = re.compile(r"<[A-Za-z/!]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +109,18 @@ def _xml_item(entry: Any, language: str | None) -> FeedItem:
     guid, link = _text(entry.get("id")) or None, _text(entry.get("link")) or None
     headline = _text(entry.get("title"))
     stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    content_type = "text/plain" if media == "text/plain" else "text/html"
+    if content_type == "text/html" and not _TAG.search(body):
+        # feedparser calls every RSS description HTML; one without a single tag is text (the
+        # clean stage's HTML extraction finds no main text in a tagless fragment).
+        body, content_type = html.unescape(body), "text/plain"
     return FeedItem(
         id=item_id(guid, link, f"{headline}\x1f{body}"),
         guid=guid,
         url=link,
         headline=headline,
         body=body,
-        content_type="text/plain" if media == "text/plain" else "text/html",
+        content_type=content_type,
         published_at=time.strftime("%Y-%m-%dT%H:%M:%S+00:00", stamp) if stamp else None,
         language=language,
         full=bool(contents),
@@ -142,8 +150,8 @@ def _json_item(item: dict[str, Any], language: str | None) -> FeedItem:
     guid = str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
     link = _text(item.get("url")) or _text(item.get("external_url")) or None
     headline = _text(item.get("title"))
-    if html := _text(item.get("content_html")).strip():
-        body, media, full = html, "text/html", True
+    if markup := _text(item.get("content_html")).strip():
+        body, media, full = markup, "text/html", True
     elif text := _text(item.get("content_text")).strip():
         body, media, full = text, "text/plain", True
     else:
