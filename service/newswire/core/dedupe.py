@@ -26,7 +26,7 @@ from dataclasses import replace
 import xxhash
 
 from newswire.core import dedupe_agency as agency_versions
-from newswire.core.dedupe_agency import AgencyIdentity, AgencyRecord, guid_key
+from newswire.core.dedupe_agency import AgencyIdentity, guid_key
 from newswire.core.dedupe_store import _REF, _SEEN, DedupeStore, Entry
 from newswire.core.fingerprint import Fingerprint, fingerprint, jaccard
 from newswire.core.records import Verdict
@@ -108,27 +108,21 @@ class DedupeIndex:
         late: bool,
     ) -> Verdict:
         key = guid_key(identity.guid)
-        packed = self.store.agency.get(key)
-        record = AgencyRecord.unpack(packed) if packed is not None else None
-        if record is not None and record.seen < now - self.window:
-            record = None  # expired, not yet swept
+        record = agency_versions.load(self.store.agency, key, now - self.window)
         if record is None:
             verdict = replace(self._verdict(article_id, fp, candidates), late=late)
         else:
             sketch = fp.sketch()
-            by_id = {e.article_id: e for e in candidates}
-
-            def similarity_to(other: str) -> float:
-                entry = by_id.get(other)
-                return 0.0 if entry is None else round(jaccard(sketch, entry.sketch), 4)
-
+            by_id = {e.article_id: e.sketch for e in candidates}
             verdict = agency_versions.known_verdict(
                 record,
                 identity,
                 article_id,
                 origin_id,
                 story_version=self.store.stories.get(record.story_id, 1),
-                similarity_to=similarity_to,
+                similarity_to=lambda other: (
+                    round(jaccard(sketch, by_id[other]), 4) if other in by_id else 0.0
+                ),
                 late=late,
             )
             seen = record.versions.get(identity.version)
@@ -294,9 +288,7 @@ class DedupeIndex:
         for key, seen in list(self.store.answered.items()):
             if _SEEN.unpack(seen)[0] < horizon:
                 del self.store.answered[key]
-        for key, packed in list(self.store.agency.items()):
-            if AgencyRecord.unpack(packed).seen < horizon:
-                del self.store.agency[key]
+        agency_versions.expire(self.store.agency, horizon)
         return len(expired)
 
     def remembered(self) -> int:

@@ -17,7 +17,7 @@ so a redelivered input gets its first verdict again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,3 +172,18 @@ def remember(
     record.versions.setdefault(identity.version, (article_id, origin, verdict))
     record.seen = max(record.seen, now)
     return record
+
+
+def expire(records: MutableMapping[bytes, bytes], horizon: float) -> None:
+    """Forget the guids last seen before `horizon`."""
+    for key, packed in list(records.items()):
+        if AgencyRecord.unpack(packed).seen < horizon:
+            del records[key]
+
+
+def load(records: Mapping[bytes, bytes], key: bytes, horizon: float) -> AgencyRecord | None:
+    """The guid's record, unless there is none or it was last seen before `horizon` (expired,
+    not yet swept)."""
+    packed = records.get(key)
+    record = AgencyRecord.unpack(packed) if packed is not None else None
+    return record if record is not None and record.seen >= horizon else None
