@@ -52,6 +52,9 @@ for the late shifts, and the reading rooms will keep their usual rules on silenc
 </item></channel></rss>"""
 
 
+EMPTY = b"<rss version='2.0'><channel><title>Quiet Wire</title></channel></rss>"
+
+
 def page(title: str, paragraphs: list[str]) -> bytes:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     return (
@@ -162,6 +165,18 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
             if path == "/slow.xml":
                 time.sleep(4)
                 return self.send(200, server.body("rss.xml"), Content_Type="application/rss+xml")
+            if path == "/huge.xml":  # 6 MB of XML in 6 kB of gzip: stopped at the cap
+                data = b"<rss version='2.0'><channel><title>" + b" " * 6_000_000
+                return self.send(
+                    200,
+                    gzip.compress(data),
+                    Content_Type="application/rss+xml",
+                    Content_Encoding="gzip",
+                )
+            if path == "/busy.xml":  # 503 the first time, with Retry-After
+                if len(server.seen(path)) == 1:
+                    return self.send(503, b"busy", Retry_After="1")
+                return self.send(200, EMPTY, Content_Type="application/rss+xml")
             if path in PAGES:
                 return self.send(200, PAGES[path], Content_Type="text/html; charset=utf-8")
             return self.send(404, b"not found")
@@ -194,6 +209,7 @@ BAD = {
     "/broken.xml": "http_500",
     "/slow.xml": "timeout",
     "/invalid.xml": "invalid_feed",
+    "/huge.xml": "too_large",
 }
 
 
@@ -284,7 +300,7 @@ def test_poll_publishes_each_item_once_across_polls_and_restarts(
     state_topic = state_topic_for(pipeline)
     env = poll_env(pipeline, state_topic)
     dns = "http://feeds.nonexistent.invalid/rss.xml"
-    urls = [feed_server.url(p) for p in [*GOOD, *BAD]] + [dns]
+    urls = [feed_server.url(p) for p in [*GOOD, *BAD, "/busy.xml"]] + [dns]
     wanted = expected_ids(feed_server)
 
     first = poll_once(env, urls)
@@ -300,13 +316,16 @@ def test_poll_publishes_each_item_once_across_polls_and_restarts(
     assert "10 new items published" in first
     assert len(feed_server.seen("/slow.xml")) == 2  # the first try and one retry
     assert len(feed_server.seen("/broken.xml")) == 2
+    assert "0 new, 0 seen" in status_line(first, feed_server.url("/busy.xml"))
+    busy = [t for t, p, _ in feed_server.requests if p == "/busy.xml"]
+    assert len(busy) == 2 and busy[1] - busy[0] >= 0.95  # Retry-After, over the 0.1 s backoff
 
     # Politeness: one request at a time to the host (redirect hops too), starts HOST_DELAY
     # apart (measured where they arrive; the first came late, on a new connection).
     with feed_server.lock:
         starts = sorted(t for t, _, _ in feed_server.requests)
     gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert len(starts) == 13 and min(gaps[1:]) >= HOST_DELAY - 0.03, gaps
+    assert len(starts) == 16 and min(gaps[1:]) >= HOST_DELAY - 0.03, gaps
 
     # Second run (a restart): conditional GETs answered 304; the rest is known.
     continuous = subprocess.Popen(
