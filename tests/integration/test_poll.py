@@ -373,7 +373,11 @@ def test_polled_items_are_enriched_end_to_end(
 ) -> None:
     worker = start_worker(pipeline)
     env = poll_env(pipeline, state_topic_for(pipeline))
-    output = poll_once(env, [feed_server.url(p) for p in GOOD])
+    feeds = pipeline.tmp / "feeds.txt"
+    lines = ["# the good feeds, one a line", "", *(feed_server.url(p) for p in GOOD)]
+    feeds.write_text("\n".join(lines) + "\n", "utf-8")
+    output = poll_once(env, ["--feeds", str(feeds)])
+    assert output.count("\npoll ") + output.startswith("poll ") == len(GOOD), output
     assert "10 new items published" in output, output
     wanted = expected_ids(feed_server)
     got = collect(pipeline, has_ids(wanted), workers=[worker], what="the polled items")

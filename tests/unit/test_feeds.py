@@ -210,3 +210,20 @@ def test_tagless_description_is_text_and_tagged_one_html() -> None:
     text, markup = feed.items
     assert (text.content_type, text.body) == ("text/plain", "Fish & chips")
     assert (markup.content_type, markup.body) == ("text/html", "<p>Fish &amp; chips</p>")
+
+
+def test_poll_cli_reads_a_feeds_file_and_refuses_bad_urls(tmp_path: Path) -> None:
+    """Checked before Kafka is contacted: comments and blank lines skipped, non-http refused."""
+    from click.testing import CliRunner
+
+    from newswire.entrypoints.cli import main
+
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text("# wires\n\nftp://example.com/feed.xml\n", "utf-8")
+    result = CliRunner().invoke(main, ["poll", "--once", "--feeds", str(feeds)])
+    assert result.exit_code == 1 and "not an http(s) URL: 'ftp://example.com/feed.xml'" in (
+        result.output
+    )
+    feeds.write_text("# nothing here\n", "utf-8")
+    result = CliRunner().invoke(main, ["poll", "--feeds", str(feeds)])
+    assert result.exit_code == 2 and "give feed URLs" in result.output
