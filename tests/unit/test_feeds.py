@@ -6,16 +6,18 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import jsonschema
 import orjson
 import pytest
 import xxhash
 
 from newswire.core.decode import raw_from_mapping
 from newswire.core.feeds import MAX_ITEMS, ParsedFeed, item_id, parse_feed, raw_record
-from newswire.core.records import RawArticle, Rejected
+from newswire.core.records import RawArticle, Rejected, load_schema
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 LIMIT = 5_000_000
+RAW_SCHEMA = load_schema("raw")
 
 
 def parsed(name: str, content_type: str | None = None) -> ParsedFeed:
@@ -82,12 +84,13 @@ def test_raw_records_decode(name: str) -> None:
     for item in feed.items:
         record = raw_record(item, feed_url=f"https://example.com/{name}", fmt=feed.format)
         assert isinstance(record, dict)
+        jsonschema.validate(record, RAW_SCHEMA)
         article = raw_from_mapping(orjson.loads(orjson.dumps(record)), max_bytes=LIMIT)
         assert isinstance(article, RawArticle), article
         assert article.id == item.id
         assert article.metadata["format"] == feed.format
         assert article.metadata["feed"] == f"https://example.com/{name}"
-        assert article.metadata["guid"] == item.guid
+        assert article.metadata.get("guid") == item.guid
         assert ("page" in article.metadata) is (not item.full)
 
 

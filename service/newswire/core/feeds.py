@@ -201,7 +201,8 @@ def raw_record(
         "published_at": item.published_at,
         "language": item.language,
     }
-    return record | metadata
+    # Unknown values left out: the raw schema types its fields as strings, not null.
+    return {k: v for k, v in (record | metadata).items() if v is not None}
 
 
 def _text(value: object) -> str:
