@@ -171,11 +171,6 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _poll_consistent(self) -> Settings:
-        if self.poll_max_page_bytes >= self.max_article_bytes:
-            raise ValueError(
-                "NEWSWIRE_POLL_MAX_PAGE_BYTES must be smaller than NEWSWIRE_MAX_ARTICLE_BYTES: a "
-                "fetched page is sent as the article body, which the worker caps at that size"
-            )
         if self.poll_state_topic in self.public_topics:
             raise ValueError(
                 f"NEWSWIRE_POLL_STATE_TOPIC is {self.poll_state_topic!r}, the name of another "

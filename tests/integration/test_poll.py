@@ -53,6 +53,11 @@ for the late shifts, and the reading rooms will keep their usual rules on silenc
 
 
 EMPTY = b"<rss version='2.0'><channel><title>Quiet Wire</title></channel></rss>"
+# An item with no text, summary or link: sent all the same, for the worker to reject.
+TEXTLESS = (
+    b"<rss version='2.0'><channel><title>Photo Wire</title><item><guid>photo-1</guid>"
+    b"<title>Picture of the day</title></item></channel></rss>"
+)
 
 
 def page(title: str, paragraphs: list[str]) -> bytes:
@@ -157,6 +162,8 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 )
             if path == "/repeats.xml":
                 return self.send(200, REPEATS, Content_Type="application/rss+xml")
+            if path == "/textless.xml":
+                return self.send(200, TEXTLESS, Content_Type="application/rss+xml")
             if path == "/broken.xml":
                 return self.send(500, b"oops", Content_Type="text/plain")
             if path == "/invalid.xml":
@@ -374,15 +381,22 @@ def test_polled_items_are_enriched_end_to_end(
     worker = start_worker(pipeline)
     env = poll_env(pipeline, state_topic_for(pipeline))
     feeds = pipeline.tmp / "feeds.txt"
-    lines = ["# the good feeds, one a line", "", *(feed_server.url(p) for p in GOOD)]
+    paths = [*GOOD, "/textless.xml"]
+    lines = ["# the good feeds, one a line", "", *(feed_server.url(p) for p in paths)]
     feeds.write_text("\n".join(lines) + "\n", "utf-8")
     output = poll_once(env, ["--feeds", str(feeds)])
-    assert output.count("\npoll ") + output.startswith("poll ") == len(GOOD), output
-    assert "10 new items published" in output, output
+    assert output.count("\npoll ") + output.startswith("poll ") == len(paths), output
+    assert "11 new items published" in output, output
     wanted = expected_ids(feed_server)
-    got = collect(pipeline, has_ids(wanted), workers=[worker], what="the polled items")
+    parsed = parse_feed(TEXTLESS, None, max_bytes=10**6)
+    assert isinstance(parsed, ParsedFeed)
+    [textless] = [item.id for item in parsed.items]
+    got = collect(pipeline, has_ids(wanted | {textless}), workers=[worker], what="the polled items")
     enriched = {o.id: o.record for o in got.of("enriched")}
     assert set(enriched) == wanted, got.summary()
+    # one outcome for the item without text too: a DLQ record under its id, with the reason
+    [dead] = got.of("dlq")
+    assert (dead.id, dead.record["reason"]) == (textless, "missing_body")
     storm = next(r for r in enriched.values() if r["url"].endswith("/news/storm-fleet"))
     # The page's main text, extracted by the clean stage; no navigation or footer.
     assert "Twenty-three boats" in storm["body"] and "All rights reserved" not in storm["body"]

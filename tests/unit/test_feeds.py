@@ -11,7 +11,7 @@ import orjson
 import pytest
 import xxhash
 
-from newswire.core.decode import raw_from_mapping
+from newswire.core.decode import decode_raw, raw_from_mapping
 from newswire.core.feeds import MAX_ITEMS, ParsedFeed, item_id, parse_feed, raw_record
 from newswire.core.records import RawArticle, Rejected, load_schema
 
@@ -106,12 +106,16 @@ def test_summary_item_with_fetched_page() -> None:
     assert fallback["body"] == storm.body
 
 
-def test_item_without_any_text_is_rejected() -> None:
+def test_item_without_any_text_is_sent_for_the_worker_to_reject() -> None:
+    """Not dropped by the poller: the worker gives it a DLQ record under the item's id."""
     data = b'{"version":"https://jsonfeed.org/version/1","items":[{"id":"1","title":"t"}]}'
     feed = parse_feed(data, "application/json", max_bytes=LIMIT)
     assert isinstance(feed, ParsedFeed)
-    result = raw_record(feed.items[0], feed_url="u", fmt="jsonfeed")
-    assert isinstance(result, Rejected) and result.reason == "missing_body"
+    record = raw_record(feed.items[0], feed_url="u", fmt="jsonfeed")
+    assert record["body"] == "" and record["id"] == feed.items[0].id
+    rejected = decode_raw(orjson.dumps(record), max_bytes=LIMIT)
+    assert isinstance(rejected, Rejected)
+    assert (rejected.reason, rejected.id) == ("missing_body", feed.items[0].id)
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,7 @@ def raw_record(
     source: str | None = None,
     page_html: str | None = None,
     page_note: str | None = None,
-) -> dict[str, Any] | Rejected:
+) -> dict[str, Any]:
     """The raw-topic record of an item (the schema of core/decode.py). `page_html`: the
     fetched article page of a summary-only item, sent as text/html for the clean stage to
     extract (one extraction path for every HTML input, under the worker's time budget).
@@ -189,8 +189,8 @@ def raw_record(
         body, content_type = page_html, "text/html"
     if not item.full:
         metadata["page"] = "fetched" if page_html is not None else (page_note or "not_fetched")
-    if not body.strip():
-        return Rejected("missing_body", "the item has no content, summary or page", id=item.id)
+    # An item with no text at all is sent too: the worker rejects it (missing_body) to the DLQ
+    # under the item's id, so it has an outcome and is remembered, not dropped here.
     record: dict[str, Any] = {
         "id": item.id,
         "source": source or None,

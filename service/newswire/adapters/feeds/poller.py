@@ -168,9 +168,6 @@ class _Poller:
             records = await asyncio.gather(*(self._record(url, parsed, i, status) for i in new))
             sends = []
             for item, record in zip(new, records, strict=True):
-                if isinstance(record, Rejected):
-                    status.skipped += 1
-                    continue
                 future = await self.producer.send(
                     self.settings.raw_topic, orjson.dumps(record), key=key_of(item.id)
                 )
@@ -197,7 +194,7 @@ class _Poller:
 
     async def _record(
         self, url: str, parsed: ParsedFeed, item: FeedItem, status: FeedStatus
-    ) -> dict | Rejected:
+    ) -> dict:
         page_html, note = None, None
         if not item.full and item.url and self.settings.poll_fetch_pages:
             page_html, note = await self._page(item.url)
@@ -217,7 +214,11 @@ class _Poller:
         """An item's page as HTML for the clean stage to extract (trafilatura, in the worker,
         under its time budget), or why not (the summary goes instead)."""
         fetched = await self.fetcher.fetch(
-            url, max_bytes=self.settings.poll_max_page_bytes, accept=PAGE_ACCEPT
+            url,
+            # A page is sent as the article body, which the worker caps too: one bigger than
+            # that is not fetched whole (the summary goes instead, with the reason).
+            max_bytes=min(self.settings.poll_max_page_bytes, self.settings.max_article_bytes),
+            accept=PAGE_ACCEPT,
         )
         if isinstance(fetched, FetchFailed):
             return None, fetched.reason

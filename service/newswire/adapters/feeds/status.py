@@ -18,7 +18,6 @@ class FeedStatus:
     state: str = "waiting"  # waiting, polling, ok, not_modified, error
     new: int = 0  # published by this poll
     seen: int = 0  # in the feed, published before
-    skipped: int = 0  # items that cannot become an article (no text at all)
     pages: int = 0  # summary-only items whose page was fetched
     error: str | None = None
     next_poll: float | None = None  # time.time()
@@ -32,8 +31,6 @@ class FeedStatus:
             parts = [f"{self.new} new", f"{self.seen} seen"]
             if self.pages:
                 parts.append(f"{self.pages} pages fetched")
-            if self.skipped:
-                parts.append(f"{self.skipped} skipped")
             return ", ".join(parts) + (f" ({self.error})" if self.error else "")
         return self.state
 
