@@ -100,6 +100,12 @@ class Settings(BaseSettings):
     poll_state_topic: str = Field(
         "newswire.poll-state", description="compacted topic: items published, feed validators"
     )
+    poll_state_retention_days: float = Field(
+        30.0,
+        ge=1,
+        le=3650,
+        description="how long the poller remembers an item no feed lists any more",
+    )
     poll_timeout: float = Field(20.0, gt=0, le=600, description="seconds for one request")
     poll_retries: int = Field(2, ge=0, le=10, description="retries after a failed request")
     poll_backoff: float = Field(

@@ -18,13 +18,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from nw_harness import Deployment, collect, has_ids
 
@@ -372,7 +373,8 @@ def test_poll_publishes_each_item_once_across_polls_and_restarts(
     assert "Twenty-three boats" in storm["body"] and storm["feed"] == rss
     assert storm["guid"] == "harbour-gazette-0002"
     config = asyncio.run(_topic_config(pipeline.bootstrap, state_topic))
-    assert config["cleanup.policy"] == "compact"
+    assert config["cleanup.policy"] == "compact,delete"
+    assert config["retention.ms"] == str(30 * 86_400_000)  # NEWSWIRE_POLL_STATE_RETENTION_DAYS
 
 
 def test_polled_items_are_enriched_end_to_end(
@@ -403,3 +405,67 @@ def test_polled_items_are_enriched_end_to_end(
     assert storm["metadata"]["format"] == "rss" and storm["metadata"]["page"] == "fetched"
     hut = next(r for r in enriched.values() if r["url"].endswith("/mountain/hut-rebuilt"))
     assert "forty beds" in hut["body"] and hut["metadata"]["format"] == "jsonfeed"
+
+
+async def _produce_state(bootstrap: str, topic: str, key: str, value: dict) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, orjson.dumps(value), key=key.encode())
+    finally:
+        await producer.stop()
+
+
+async def _create_topic(bootstrap: str, topic: str, config: dict[str, str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, 1, 1, topic_configs=config)])
+    finally:
+        await admin.close()
+
+
+def test_items_still_listed_are_remembered_again_before_the_retention_forgets_them(
+    pipeline: Deployment, feed_server: FeedServer
+) -> None:
+    """An item recorded 20 days ago (retention 30) and still in its feed is not published
+    again, and its state record is written again; one recorded 2 days ago is left alone."""
+    state_topic = state_topic_for(pipeline)
+    env = poll_env(pipeline, state_topic)
+    poll_once(env, [feed_server.url("/repeats.xml")])  # creates the topic, publishes 2
+    parsed = parse_feed(REPEATS, None, max_bytes=10**6)
+    assert isinstance(parsed, ParsedFeed)
+    old_id, recent_id = parsed.items[0].id, parsed.items[2].id
+    now = datetime.now(UTC)
+    for item_id, age in ((old_id, 20), (recent_id, 2)):
+        at = (now - timedelta(days=age)).isoformat(timespec="seconds")
+        value = {"kind": "item", "feed": "earlier", "guid": None, "at": at}
+        asyncio.run(_produce_state(pipeline.bootstrap, state_topic, item_id, value))
+    output = poll_once(env, [feed_server.url("/repeats.xml")])
+    assert "0 new, 2 seen" in status_line(output, feed_server.url("/repeats.xml")), output
+    state = asyncio.run(_read_topic(pipeline.bootstrap, state_topic, settle=2.0))
+    latest = {key: value for key, value in state}
+    refreshed = datetime.fromisoformat(latest[old_id]["at"])
+    assert now - timedelta(minutes=5) < refreshed, latest[old_id]
+    assert latest[recent_id]["feed"] == "earlier"  # not written again
+    raw = asyncio.run(_read_topic(pipeline.bootstrap, pipeline.raw, settle=1.0))
+    assert sorted(key for key, _ in raw) == sorted([old_id, recent_id])  # once each
+
+
+def test_a_state_topic_that_is_not_compacted_is_refused(
+    pipeline: Deployment, feed_server: FeedServer
+) -> None:
+    state_topic = state_topic_for(pipeline)
+    asyncio.run(_create_topic(pipeline.bootstrap, state_topic, {"cleanup.policy": "delete"}))
+    done = subprocess.run(
+        [sys.executable, "-m", "newswire", "poll", "--once", feed_server.url("/repeats.xml")],
+        env=poll_env(pipeline, state_topic),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"state topic {state_topic} has cleanup.policy=delete" in done.stderr
+    assert "must be compacted" in done.stderr
+    assert feed_server.seen("/repeats.xml") == []  # refused before polling anything

@@ -35,7 +35,8 @@ def main(ctx: click.Context) -> None:
 def process(
     settings: Settings, paths: tuple[str, ...], out_dir: Path, progress: bool | None
 ) -> None:
-    """Run the whole pipeline over .txt/.json/.jsonl files and folders, without Kafka."""
+    """Run the whole pipeline over articles (.txt/.json/.jsonl, ninjs, NewsML-G2, NITF) in files
+    and folders, without Kafka."""
     from newswire.adapters.files import InputError
     from newswire.core.annotate import ModelNotAvailable
     from newswire.entrypoints.offline import process as run_process
@@ -97,7 +98,8 @@ def replay(
     topic: str | None,
     progress: bool | None,
 ) -> None:
-    """Publish .txt/.json/.jsonl articles (files or folders) to the raw topic."""
+    """Publish articles (.txt/.json/.jsonl, ninjs, NewsML-G2, NITF; files or folders) to the raw
+    topic."""
     import asyncio
 
     from newswire.adapters.files import InputError
@@ -193,7 +195,7 @@ def poll(
     import asyncio
     from urllib.parse import urlsplit
 
-    from newswire.adapters.kafka.admin import BrokerUnreachable, check_broker
+    from newswire.adapters.kafka.admin import BrokerUnreachable, StateTopicError, check_broker
 
     urls = list(feed_urls)
     if feeds_file is not None:
@@ -215,7 +217,7 @@ def poll(
         summary = asyncio.run(
             run_poller(settings, urls, once=once, interval=interval, progress=progress)
         )
-    except BrokerUnreachable as exc:
+    except (BrokerUnreachable, StateTopicError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         raise SystemExit(130) from None

@@ -16,9 +16,16 @@ from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from newswire.adapters.feeds.http import PAGE_ACCEPT, Fetched, Fetcher, FetchFailed
-from newswire.adapters.feeds.state import COMPACTED, Memory, StateWriter, Validators, load_memory
+from newswire.adapters.feeds.state import (
+    DAY,
+    Memory,
+    StateWriter,
+    Validators,
+    load_memory,
+    topic_config,
+)
 from newswire.adapters.feeds.status import Board, FeedStatus
-from newswire.adapters.kafka.admin import ensure_topics
+from newswire.adapters.kafka.admin import check_state_topic, ensure_topics
 from newswire.adapters.kafka.security import client_options
 from newswire.core.feeds import FeedItem, ParsedFeed, parse_feed, raw_record
 from newswire.core.records import Rejected, key_of
@@ -47,8 +54,9 @@ async def run_poller(
     await ensure_topics(
         settings,
         {settings.raw_topic: settings.partitions, settings.poll_state_topic: 1},
-        configs={settings.poll_state_topic: COMPACTED},
+        configs={settings.poll_state_topic: topic_config(settings.poll_state_retention_days)},
     )
+    await check_state_topic(settings)
     memory = await load_memory(settings)
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers,
@@ -156,6 +164,10 @@ class _Poller:
         status = FeedStatus(url, "ok")
         new: list[FeedItem] = []
         counted: set[str] = set()
+        retention = self.settings.poll_state_retention_days * DAY
+        now = time.time()
+        self.memory.forget_before(now - retention)
+        refresh: list[tuple[str, str, str | None]] = []
         for item in parsed.items:  # a feed that repeats an item: the first one counts
             if item.id in counted:
                 continue
@@ -164,6 +176,11 @@ class _Poller:
                 new.append(item)
             else:
                 status.seen += 1
+                if self.memory.stale(item.id, now - retention / 2):
+                    refresh.append((item.id, url, item.guid))
+        if refresh:  # still listed: remembered for another retention period
+            await self.state.items_published(refresh)
+            self.memory.recorded([item_id for item_id, _, _ in refresh], now)
         try:
             records = await asyncio.gather(*(self._record(url, parsed, i, status) for i in new))
             sends = []
@@ -183,7 +200,7 @@ class _Poller:
                     acked.append((item.id, url, item.guid))
             # State after the raw acknowledgements (at-least-once; state.py).
             await self.state.items_published(acked)
-            self.memory.items.update(item_id for item_id, _, _ in acked)
+            self.memory.recorded([item_id for item_id, _, _ in acked], time.time())
             status.new = len(acked)
             if failure is not None:
                 status.state = "error"

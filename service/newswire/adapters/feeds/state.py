@@ -7,10 +7,15 @@ Two kinds of record, JSON values:
   feed's last response, written only after every new item of that response is recorded (so a
   304 can never hide an item that was not published).
 
-Compaction keeps the newest record per key. On start the poller reads the topic to its end to
-rebuild `Memory`. Crash window (at-least-once): a raw record acknowledged but its state record
-not yet written is published again by the next poll: the worker's dedupe stage sees the same
-id and text again (a duplicate, not a second article). The window is one send round trip.
+Compaction keeps the newest record per key; the topic also deletes records older than
+NEWSWIRE_POLL_STATE_RETENTION_DAYS (`compact,delete`), so the memory does not grow for ever.
+An item a feed still lists is recorded again once its record is half that age (`stale`), so
+only items no feed lists any more are forgotten. On start the poller reads the topic to its
+end to rebuild `Memory`.
+
+Crash window (at-least-once): a raw record acknowledged but its state record not yet written
+is published again by the next poll: the worker's dedupe stage sees the same id and text
+again (a duplicate, not a second article). The window is one send round trip.
 """
 
 from __future__ import annotations
@@ -28,8 +33,17 @@ from newswire.adapters.kafka.security import client_options
 from newswire.settings import Settings
 
 FEED_KEY_PREFIX = "feed:"
-COMPACTED = {"cleanup.policy": "compact"}
 LOAD_TIMEOUT = 120.0
+DAY = 86_400.0
+
+
+def topic_config(retention_days: float) -> dict[str, str]:
+    """The state topic's config: compacted (the newest record per key), and records older than
+    the retention deleted (items no feed lists any more)."""
+    return {
+        "cleanup.policy": "compact,delete",
+        "retention.ms": str(int(retention_days * DAY * 1000)),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +54,8 @@ class Validators:
 
 @dataclass
 class Memory:
-    items: set[str] = field(default_factory=set)
+    # item id → when its state record was written (epoch seconds)
+    items: dict[str, float] = field(default_factory=dict)
     validators: dict[str, Validators] = field(default_factory=dict)
     # Ids being published right now: two feeds carrying one item publish it once.
     claimed: set[str] = field(default_factory=set)
@@ -50,6 +65,22 @@ class Memory:
             return False
         self.claimed.add(item_id)
         return True
+
+    def stale(self, item_id: str, before: float) -> bool:
+        """A known item whose record was written before `before`: to be recorded again while
+        a feed still lists it (else the topic's retention would forget it, and the next poll
+        publish it again)."""
+        return self.items.get(item_id, before) < before
+
+    def recorded(self, item_ids: list[str], at: float) -> None:
+        self.items.update(dict.fromkeys(item_ids, at))
+
+    def forget_before(self, horizon: float) -> int:
+        """Drop items recorded before `horizon` (the topic's retention deletes them too)."""
+        old = [item_id for item_id, at in self.items.items() if at < horizon]
+        for item_id in old:
+            del self.items[item_id]
+        return len(old)
 
     def apply(self, key: str, value: bytes | None) -> None:
         """One state record (a tombstone, value None, forgets)."""
@@ -63,9 +94,9 @@ class Memory:
                     _str(record.get("etag")), _str(record.get("last_modified"))
                 )
         elif value is None:
-            self.items.discard(key)
+            self.items.pop(key, None)
         else:
-            self.items.add(key)
+            self.items[key] = _epoch((_loads(value) or {}).get("at"))
 
 
 def _loads(value: bytes | None) -> dict[str, Any] | None:
@@ -84,6 +115,17 @@ def _str(value: object) -> str | None:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _epoch(value: object) -> float:
+    """A record's `at` in epoch seconds; a record without a readable one counts as new (it is
+    then recorded again after half the retention, rather than forgotten early)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value).timestamp()
+        except ValueError:
+            pass
+    return time.time()
 
 
 async def load_memory(settings: Settings) -> Memory:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator, Mapping
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import TopicAlreadyExistsError
 
 from newswire.adapters.kafka.security import client_options, explain_failure
@@ -46,6 +47,35 @@ async def ensure_topics(
         return missing
     finally:
         await admin.close()
+
+
+class StateTopicError(RuntimeError):
+    pass
+
+
+async def check_state_topic(settings: Settings) -> None:
+    """The poller's state topic must be compacted: with plain deletion its memory of what was
+    published would be lost after the retention time, and every item still in a feed sent
+    again. A topic made by hand (or by an older version) is checked, not trusted."""
+    topic = settings.poll_state_topic
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.bootstrap_servers, **client_options(settings)
+    )
+    await admin.start()
+    try:
+        [answer] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    finally:
+        await admin.close()
+    [resource] = answer.to_object()["resources"]
+    config = {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
+    policy = config.get("cleanup.policy") or ""
+    if "compact" not in policy.split(","):
+        raise StateTopicError(
+            f"the poller's state topic {topic} has cleanup.policy={policy or '?'}: it must be "
+            f"compacted. Set it with `kafka-configs --alter --entity-type topics --entity-name "
+            f"{topic} --add-config cleanup.policy=[compact,delete]`, or choose a new "
+            "NEWSWIRE_POLL_STATE_TOPIC"
+        )
 
 
 async def _broker_count(admin: AIOKafkaAdminClient) -> int:
