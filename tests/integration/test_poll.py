@@ -29,7 +29,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from nw_harness import Deployment, collect, has_ids
 
+from newswire.adapters.feeds.http import Fetched, Fetcher, FetchFailed
 from newswire.core.feeds import ParsedFeed, parse_feed
+from newswire.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
 ETAG = '"rss-v1"'
@@ -469,3 +471,24 @@ def test_a_state_topic_that_is_not_compacted_is_refused(
     assert f"state topic {state_topic} has cleanup.policy=delete" in done.stderr
     assert "must be compacted" in done.stderr
     assert feed_server.seen("/repeats.xml") == []  # refused before polling anything
+
+
+def test_a_url_from_a_public_feed_is_not_fetched_from_a_private_address(
+    feed_server: FeedServer,
+) -> None:
+    """The guard the poller puts on page fetches of a feed on a public host, against a real
+    server: nothing is requested from 127.0.0.1, at the first hop or after a redirect."""
+    settings = Settings(poll_timeout=TIMEOUT, poll_host_delay=0)
+
+    async def fetch(url: str, private: bool) -> Fetched | FetchFailed:
+        fetcher = Fetcher(settings)
+        try:
+            return await fetcher.fetch(url, max_bytes=10**6, private=private)
+        finally:
+            await fetcher.close()
+
+    refused = asyncio.run(fetch(feed_server.url("/news/storm-fleet"), private=False))
+    assert isinstance(refused, FetchFailed) and refused.reason == "private_address"
+    assert feed_server.requests == []
+    allowed = asyncio.run(fetch(feed_server.url("/old/feed.json"), private=True))
+    assert isinstance(allowed, Fetched) and allowed.url == feed_server.url("/feed.json")

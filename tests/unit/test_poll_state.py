@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import orjson
+import pytest
 
+from newswire.adapters.feeds.http import refuse_private
 from newswire.adapters.feeds.state import DAY, Memory, Validators, topic_config
 
 
@@ -58,3 +61,31 @@ def test_stale_items_are_recorded_again_and_old_ones_forgotten() -> None:
 def test_the_topic_is_compacted_and_deletes_after_the_retention() -> None:
     assert topic_config(30) == {"cleanup.policy": "compact,delete", "retention.ms": "2592000000"}
     assert topic_config(1.5)["retention.ms"] == "129600000"
+
+
+# ---------------------------------------------------------------- public hosts only (http.py)
+
+
+@pytest.mark.parametrize(
+    ("url", "refused"),
+    [
+        ("http://127.0.0.1:8080/page", True),
+        ("http://localhost/page", True),
+        ("http://10.1.2.3/page", True),
+        ("http://192.168.0.10/page", True),
+        ("http://169.254.169.254/latest/meta-data/", True),  # cloud metadata service
+        ("http://[::1]/page", True),
+        ("http://[fd00::1]/page", True),
+        ("http://0.0.0.0/page", True),
+        ("http://224.0.0.1/page", True),
+        ("http://host.invalid/page", True),  # does not resolve: nothing to fetch either way
+        ("https://93.184.215.14/page", False),
+        ("https://[2606:4700::6810:84e5]/page", False),
+    ],
+)
+def test_pages_of_public_feeds_must_be_on_public_hosts(url: str, refused: bool) -> None:
+    result = asyncio.run(refuse_private(url))
+    if refused:
+        assert result is not None and result.reason == "private_address", url
+    else:
+        assert result is None, url

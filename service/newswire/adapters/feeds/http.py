@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import ipaddress
 import time
 import zlib
 from collections.abc import AsyncIterator
@@ -100,7 +101,14 @@ class Fetcher:
         accept: str = FEED_ACCEPT,
         etag: str | None = None,
         last_modified: str | None = None,
+        private: bool = True,
     ) -> Fetched | FetchFailed:
+        """`private=False`: refuse hosts that resolve to a loopback, private, link-local or
+        otherwise non-public address, at every redirect hop (`private_address`). The poller
+        passes it for URLs that come from a feed on a public host: a feed must not be able to
+        make the poller fetch the cloud metadata service or an intranet page into the raw
+        topic. (A check before connecting: a DNS answer that changes between the check and
+        the connection is not caught.)"""
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -108,6 +116,8 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         # Redirects followed here rather than by httpx: each hop waits its turn at its host.
         for _ in range(self._max_redirects + 1):
+            if not private and (refused := await refuse_private(url)) is not None:
+                return refused
             result = await self._attempts(url, headers, max_bytes)
             if not isinstance(result, _Redirect):
                 return result
@@ -217,6 +227,39 @@ class _Decoder:
         out = self._inflate.decompress(data, limit)
         # Output stopped at the limit with input left: the body is over the cap anyway.
         return out + b"\0" if self._inflate.unconsumed_tail else out
+
+
+def is_public_address(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    return ip.is_global and not ip.is_multicast
+
+
+async def is_private_host(host: str) -> bool:
+    """True if `host` is, or resolves to, any address that is not public (or does not resolve:
+    then nothing is fetched from it either way)."""
+    host = host.strip("[]")
+    try:
+        ipaddress.ip_address(host)
+        addresses = [host]
+    except ValueError:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+        except OSError:
+            return True
+        addresses = [str(info[4][0]) for info in infos]
+    return not addresses or not all(is_public_address(a) for a in addresses)
+
+
+async def refuse_private(url: str) -> FetchFailed | None:
+    host = urlsplit(url).hostname or ""
+    if await is_private_host(host):
+        return FetchFailed(
+            "private_address", f"{host} is not a public address (the feed is on a public host)"
+        )
+    return None
 
 
 def _retry_after(value: str | None) -> float | None:

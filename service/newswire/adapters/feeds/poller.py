@@ -10,12 +10,19 @@ import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import orjson
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
-from newswire.adapters.feeds.http import PAGE_ACCEPT, Fetched, Fetcher, FetchFailed
+from newswire.adapters.feeds.http import (
+    PAGE_ACCEPT,
+    Fetched,
+    Fetcher,
+    FetchFailed,
+    is_private_host,
+)
 from newswire.adapters.feeds.state import (
     DAY,
     Memory,
@@ -182,7 +189,11 @@ class _Poller:
             await self.state.items_published(refresh)
             self.memory.recorded([item_id for item_id, _, _ in refresh], now)
         try:
-            records = await asyncio.gather(*(self._record(url, parsed, i, status) for i in new))
+            # Pages of a feed on a public host must be on public hosts too (http.py).
+            private = await is_private_host(urlsplit(url).hostname or "")
+            records = await asyncio.gather(
+                *(self._record(url, parsed, i, status, private) for i in new)
+            )
             sends = []
             for item, record in zip(new, records, strict=True):
                 future = await self.producer.send(
@@ -210,11 +221,11 @@ class _Poller:
         return status
 
     async def _record(
-        self, url: str, parsed: ParsedFeed, item: FeedItem, status: FeedStatus
+        self, url: str, parsed: ParsedFeed, item: FeedItem, status: FeedStatus, private: bool
     ) -> dict:
         page_html, note = None, None
         if not item.full and item.url and self.settings.poll_fetch_pages:
-            page_html, note = await self._page(item.url)
+            page_html, note = await self._page(item.url, private)
             status.pages += page_html is not None
         elif not item.full and item.url:
             note = "not_fetched"
@@ -227,7 +238,7 @@ class _Poller:
             page_note=note,
         )
 
-    async def _page(self, url: str) -> tuple[str | None, str | None]:
+    async def _page(self, url: str, private: bool) -> tuple[str | None, str | None]:
         """An item's page as HTML for the clean stage to extract (trafilatura, in the worker,
         under its time budget), or why not (the summary goes instead)."""
         fetched = await self.fetcher.fetch(
@@ -236,6 +247,7 @@ class _Poller:
             # that is not fetched whole (the summary goes instead, with the reason).
             max_bytes=min(self.settings.poll_max_page_bytes, self.settings.max_article_bytes),
             accept=PAGE_ACCEPT,
+            private=private,
         )
         if isinstance(fetched, FetchFailed):
             return None, fetched.reason
