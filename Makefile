@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lock demo test test-tools lint bench bench-stream clean
+.PHONY: setup lock demo demo-feeds test test-tools lint bench bench-stream clean
 
 setup: $(STAMP)
 
@@ -36,6 +36,10 @@ lock: setup
 
 demo: setup
 	bash deploy/demo.sh
+
+# Feeds end to end: a local web site's RSS, Atom and JSON feeds polled into enriched records.
+demo-feeds: setup
+	bash deploy/demo-feeds.sh
 
 lint: setup
 	$(BIN)/ruff check service tests bench examples
