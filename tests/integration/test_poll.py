@@ -56,6 +56,19 @@ for the late shifts, and the reading rooms will keep their usual rules on silenc
 
 
 EMPTY = b"<rss version='2.0'><channel><title>Quiet Wire</title></channel></rss>"
+MANY = 160  # summary-only items in /many.xml, newest first, each page served in 40 ms
+
+
+def many_feed(base: str) -> bytes:
+    items = "".join(
+        f"<item><guid>many-{n}</guid><title>Council notice number {n}</title>"
+        f"<link>{base}/many/{n}</link><pubDate>Mon, 02 Nov 2026 {n // 60:02d}:{n % 60:02d}:00 GMT"
+        f"</pubDate><description>Notice {n} in brief.</description></item>"
+        for n in reversed(range(MANY))
+    )
+    return f"<rss version='2.0'><channel><title>Notices</title>{items}</channel></rss>".encode()
+
+
 # An item with no text, summary or link: sent all the same, for the worker to reject.
 TEXTLESS = (
     b"<rss version='2.0'><channel><title>Photo Wire</title><item><guid>photo-1</guid>"
@@ -165,6 +178,16 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                 )
             if path == "/repeats.xml":
                 return self.send(200, REPEATS, Content_Type="application/rss+xml")
+            if path == "/many.xml":
+                return self.send(200, many_feed(server.base), Content_Type="application/rss+xml")
+            if path.startswith("/many/"):
+                time.sleep(0.04)
+                number = path.rsplit("/", 1)[-1]
+                return self.send(
+                    200,
+                    page(f"Council notice number {number}", [f"Full text of notice {number}."]),
+                    Content_Type="text/html",
+                )
             if path == "/textless.xml":
                 return self.send(200, TEXTLESS, Content_Type="application/rss+xml")
             if path == "/broken.xml":
@@ -492,3 +515,65 @@ def test_a_url_from_a_public_feed_is_not_fetched_from_a_private_address(
     assert feed_server.requests == []
     allowed = asyncio.run(fetch(feed_server.url("/old/feed.json"), private=True))
     assert isinstance(allowed, Fetched) and allowed.url == feed_server.url("/feed.json")
+
+
+def pages_requested(server: FeedServer) -> list[str]:
+    with server.lock:
+        return [p for _, p, _ in server.requests if p.startswith("/many/")]
+
+
+async def _read_stamped(bootstrap: str, topic: str) -> list[tuple[int, str, dict]]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    records: list[tuple[int, str, dict]] = []
+    try:
+        while batch := await consumer.getmany(timeout_ms=1500):
+            for messages in batch.values():
+                records += [(m.timestamp, m.key.decode(), orjson.loads(m.value)) for m in messages]
+    finally:
+        await consumer.stop()
+    return sorted(records, key=lambda r: r[0])
+
+
+def test_a_poller_killed_mid_feed_loses_nothing_and_resends_at_most_a_chunk(
+    pipeline: Deployment, feed_server: FeedServer
+) -> None:
+    """SIGKILL while a feed of 160 summary-only items is being published (pages fetched one at
+    a time): the restarted poller publishes the rest. Every item reaches the raw topic, only
+    the chunk in flight at the kill (at most 16) may be there twice, and the items go out
+    oldest first with strictly increasing timestamps."""
+    env = poll_env(pipeline, state_topic_for(pipeline)) | {"NEWSWIRE_POLL_HOST_DELAY": "0"}
+    url = feed_server.url("/many.xml")
+    poller = subprocess.Popen(
+        [sys.executable, "-m", "newswire", "poll", "--once", url],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and len(pages_requested(feed_server)) < 56:
+            time.sleep(0.01)
+        poller.kill()  # SIGKILL: no clean-up of any kind
+        poller.wait(timeout=30)
+    finally:
+        if poller.poll() is None:
+            poller.kill()
+    before = len(asyncio.run(_read_topic(pipeline.bootstrap, pipeline.raw, settle=0.5)))
+    assert 32 <= before < MANY, "the kill must land mid-feed"
+    output = poll_once(env, [url])
+    assert "error" not in status_line(output, url), output
+    records = asyncio.run(_read_stamped(pipeline.bootstrap, pipeline.raw))
+    ids = [key for _, key, _ in records]
+    expected = parse_feed(many_feed(feed_server.base), None, max_bytes=10**7)
+    assert isinstance(expected, ParsedFeed)
+    assert set(ids) == {item.id for item in expected.items}, "nothing lost"
+    assert len(ids) - len(set(ids)) <= 16, "at most the chunk in flight is sent twice"
+    first_seen = list(dict.fromkeys(record["headline"] for _, _, record in records))
+    assert first_seen == [f"Council notice number {n}" for n in range(MANY)], "oldest first"
+    stamps = [stamp for stamp, _, _ in records]
+    assert len(set(stamps)) == len(stamps), "strictly increasing timestamps"
+    again = poll_once(env, [url])  # and then nothing more
+    assert f"0 new, {MANY} seen" in status_line(again, url), again

@@ -39,6 +39,7 @@ from newswire.core.records import Rejected, key_of
 from newswire.settings import Settings
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+PUBLISH_CHUNK = 16
 
 
 @dataclass
@@ -119,6 +120,7 @@ class _Poller:
         self.settings, self.producer, self.fetcher = settings, producer, fetcher
         self.memory = memory
         self.state = StateWriter(producer, settings.poll_state_topic, memory)
+        self._stamp = 0
 
     async def loop(
         self, url: str, board: Board, summary: PollSummary, once: bool, every: float
@@ -188,37 +190,62 @@ class _Poller:
         if refresh:  # still listed: remembered for another retention period
             await self.state.items_published(refresh)
             self.memory.recorded([item_id for item_id, _, _ in refresh], now)
+        # Oldest first (feeds list the newest first): the dedupe stage judges in publish
+        # order, so an item that updates an earlier one must be published after it.
+        new.reverse()
+        new.sort(key=lambda item: item.published_at or "")
         try:
             # Pages of a feed on a public host must be on public hosts too (http.py).
             private = await is_private_host(urlsplit(url).hostname or "")
-            records = await asyncio.gather(
-                *(self._record(url, parsed, i, status, private) for i in new)
-            )
-            sends = []
-            for item, record in zip(new, records, strict=True):
-                future = await self.producer.send(
-                    self.settings.raw_topic, orjson.dumps(record), key=key_of(item.id)
-                )
-                sends.append((item, future))
-            acked: list[tuple[str, str, str | None]] = []
-            failure: BaseException | None = None
-            for item, future in sends:
-                try:
-                    await future
-                except KafkaError as exc:
-                    failure = exc
-                else:
-                    acked.append((item.id, url, item.guid))
-            # State after the raw acknowledgements (at-least-once; state.py).
-            await self.state.items_published(acked)
-            self.memory.recorded([item_id for item_id, _, _ in acked], time.time())
-            status.new = len(acked)
-            if failure is not None:
-                status.state = "error"
-                status.error = f"kafka: {type(failure).__name__}: {failure}"
+            # In chunks, each published and recorded before the next one's pages are fetched:
+            # a feed of a thousand summary-only items takes as many polite page fetches, and a
+            # poller stopped half-way keeps what it published.
+            for start in range(0, len(new), PUBLISH_CHUNK):
+                chunk = new[start : start + PUBLISH_CHUNK]
+                if not await self._publish_chunk(url, parsed, chunk, status, private):
+                    break
         finally:
             self.memory.claimed.difference_update(item.id for item in new)
         return status
+
+    async def _publish_chunk(
+        self, url: str, parsed: ParsedFeed, chunk: list[FeedItem], status: FeedStatus, private: bool
+    ) -> bool:
+        """Records of `chunk` to the raw topic, then (acknowledged) to the state topic; False
+        if Kafka refused one (the feed's status says so; the rest waits for the next poll)."""
+        records = await asyncio.gather(
+            *(self._record(url, parsed, item, status, private) for item in chunk)
+        )
+        sends = []
+        for item, record in zip(chunk, records, strict=True):
+            # Strictly increasing timestamps, as replay stamps them: the dedupe stage orders
+            # by timestamp, and a burst within one millisecond must keep the sending order.
+            self._stamp = max(int(time.time() * 1000), self._stamp + 1)
+            future = await self.producer.send(
+                self.settings.raw_topic,
+                orjson.dumps(record),
+                key=key_of(item.id),
+                timestamp_ms=self._stamp,
+            )
+            sends.append((item, future))
+        acked: list[tuple[str, str, str | None]] = []
+        failure: BaseException | None = None
+        for item, future in sends:
+            try:
+                await future
+            except KafkaError as exc:
+                failure = exc
+            else:
+                acked.append((item.id, url, item.guid))
+        # State after the raw acknowledgements (at-least-once; state.py).
+        await self.state.items_published(acked)
+        self.memory.recorded([item_id for item_id, _, _ in acked], time.time())
+        status.new += len(acked)
+        if failure is not None:
+            status.state = "error"
+            status.error = f"kafka: {type(failure).__name__}: {failure}"
+            return False
+        return True
 
     async def _record(
         self, url: str, parsed: ParsedFeed, item: FeedItem, status: FeedStatus, private: bool
