@@ -36,7 +36,7 @@ DOCKERIGNORE = REPO / ".dockerignore"
 SCHEMA_FILE = REPO / "deploy" / "compose" / "compose-spec.json"
 POM = REPO / "service" / "newswire" / "devbroker" / "pom.xml"
 
-NEWSWIRE_SERVICES = ("worker", "replay")
+NEWSWIRE_SERVICES = ("worker", "replay", "poller")
 EXTERNAL_TOPIC_VARS = (
     "NEWSWIRE_RAW_TOPIC",
     "NEWSWIRE_ENRICHED_TOPIC",
@@ -305,7 +305,7 @@ def test_compose_has_no_obsolete_version_key(raw_compose: dict[str, Any]) -> Non
 
 def test_expected_services(services: dict[str, dict[str, Any]]) -> None:
     assert set(services) == {
-        *("kafka", "topics", "worker", "replay", "kafka-ui"),
+        *("kafka", "topics", "worker", "replay", "poller", "kafka-ui"),
         *("prometheus", "grafana"),
     }
 
@@ -324,9 +324,10 @@ def test_build_contexts_and_dockerfiles_exist(services: dict[str, dict[str, Any]
 
 
 def test_newswire_services_share_one_image(services: dict[str, dict[str, Any]]) -> None:
-    worker, replay = services["worker"], services["replay"]
-    assert worker["build"] == replay["build"]
-    assert worker["image"] == replay["image"]
+    worker = services["worker"]
+    for name in ("replay", "poller"):
+        assert services[name]["build"] == worker["build"], name
+        assert services[name]["image"] == worker["image"], name
 
 
 def _pom_kafka_version() -> str:
@@ -507,6 +508,7 @@ def test_restart_policies(services: dict[str, dict[str, Any]]) -> None:
     assert services["worker"]["restart"] == "unless-stopped"
     assert services["topics"]["restart"] == "no"
     assert services["replay"]["restart"] == "no"
+    assert services["poller"]["restart"] == "unless-stopped"
 
 
 def test_worker_is_scalable(services: dict[str, dict[str, Any]], dockerfile: Dockerfile) -> None:
@@ -519,13 +521,16 @@ def test_worker_is_scalable(services: dict[str, dict[str, Any]], dockerfile: Doc
         assert PurePosixPath(target) != PurePosixPath(data_dir), "replicas would share RocksDB"
 
 
-def test_only_the_ui_and_monitoring_are_in_profiles(services: dict[str, dict[str, Any]]) -> None:
+def test_only_the_ui_monitoring_and_poller_are_in_profiles(
+    services: dict[str, dict[str, Any]],
+) -> None:
     ui = services["kafka-ui"]
     assert ui["profiles"] == ["ui"]
     for name in ("prometheus", "grafana"):
         assert services[name]["profiles"] == ["monitoring"], name
+    assert services["poller"]["profiles"] == ["feeds"]
     for name, service in services.items():
-        if name not in ("kafka-ui", "prometheus", "grafana"):
+        if name not in ("kafka-ui", "prometheus", "grafana", "poller"):
             assert "profiles" not in service, name
     env = env_of(ui)
     assert env["KAFKA_CLUSTERS_0_NAME"]
@@ -699,6 +704,13 @@ def test_compose_commands_are_accepted_by_the_cli(
         command = json.loads(dockerfile.of("CMD", dockerfile.final_stage)[-1].args)
     name, *args = command
     assert name in cli_main.commands, f"`newswire {name}` does not exist"
+    if name == "poll":  # the feeds file is mounted from the repo: parse with its source
+        [mount] = services[service]["volumes"]
+        source, target = mount.split(":")[:2]
+        assert args[args.index("--feeds") + 1] == target
+        args = [str(REPO / source) if a == target else a for a in args]
+        urls = [line for line in (REPO / source).read_text("utf-8").splitlines()]
+        assert [u for u in urls if u.strip() and not u.startswith("#")], "no feed in the list"
     ctx = cli_main.commands[name].make_context(name, list(args))
     if name == "replay":
         assert ctx.params["paths"] == ("/app/seeds",)

@@ -109,7 +109,7 @@ def test_the_user_is_made_before_the_clients_start(merged: dict[str, Any]) -> No
     script = services["kafka-user"]["command"][0]
     assert f"--entity-name {USERNAME}" in script
     assert f"{SCRAM_MECHANISM}=[password=$$(cat /run/secrets/kafka_password)]" in script
-    for name in ("worker", "replay"):
+    for name in ("worker", "replay", "poller"):
         assert services[name]["depends_on"]["kafka-user"] == {
             "condition": "service_completed_successfully"
         }
