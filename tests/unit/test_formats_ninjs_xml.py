@@ -4,6 +4,8 @@ here are written for these tests, after the ninjs 1.3 and 2.0 schemas."""
 
 from __future__ import annotations
 
+import pytest
+
 from newswire.core.formats import ninjs, xmlsafe
 from newswire.core.records import Rejected
 
@@ -120,3 +122,56 @@ def test_versions_of_one_story_share_the_guid_not_the_id() -> None:
 def test_ninjs_without_a_body_is_rejected() -> None:
     refused = ninjs.to_raw({"uri": "u", "headline": "Only a headline"})
     assert isinstance(refused, Rejected) and refused.reason == "missing_body"
+
+
+# The shapes of IPTC's own ninjs examples (iptc/newsinjson, documentation/includes/examples,
+# 004_simple_text_article.json in 1.x and 2.4), with an invented story: their text is an AP
+# story, not ours to copy (tests/fixtures/formats/LICENSES.md).
+IPTC_1X_SHAPE = {
+    "uri": "http://ninjs.example.com/newsitems/20261127simp1",
+    "type": "text",
+    "versioncreated": "2026-11-27T10:37:00Z",
+    "byline": "Ana Ribeiro and Tomas Berg",
+    "headline": "Harbour bridge reopens after repairs",
+    "body_text": "PORTO, Portugal -- The harbour bridge reopened on Friday. Traffic is normal.",
+    "body_xhtml": "<p>PORTO, Portugal -- The harbour bridge reopened on Friday.</p> "
+    "<p>Traffic is normal.</p>",
+}
+IPTC_2X_SHAPE = {
+    "uri": "http://ninjs.example.com/newsitems/20261127simp1",
+    "type": "text",
+    "versioncreated": "2026-11-27T10:37:00Z",
+    "by": "Ana Ribeiro and Tomas Berg",
+    "headlines": [{"role": "main", "value": "Harbour bridge reopens after repairs"}],
+    "bodies": [
+        {
+            "role": "main",
+            "contenttype": "text/plain",
+            "value": "PORTO, Portugal -- The harbour bridge reopened on Friday. Traffic is normal.",
+        },
+        {
+            "role": "richtext",
+            "contenttype": "body_xhtml",
+            "value": "<p>PORTO, Portugal -- The harbour bridge reopened on Friday.</p> "
+            "<p>Traffic is normal.</p>",
+        },
+        {"role": "abstract", "contenttype": "text/html", "value": "<p>Bridge reopens.</p>"},
+    ],
+}
+
+
+@pytest.mark.parametrize("item", [IPTC_1X_SHAPE, IPTC_2X_SHAPE], ids=["1.x", "2.x"])
+def test_iptc_example_shapes_give_the_xhtml_body(item: dict) -> None:
+    """The paragraphs are kept: the XHTML body is taken over the one-paragraph text, and an
+    HTML abstract is not taken for the story."""
+    assert ninjs.looks_like(item)
+    raw = ninjs.to_raw(item)
+    assert isinstance(raw, dict)
+    assert raw["content_type"] == "text/html"
+    assert raw["body"] == (
+        "<p>PORTO, Portugal -- The harbour bridge reopened on Friday.</p> <p>Traffic is normal.</p>"
+    )
+    assert raw["headline"] == "Harbour bridge reopens after repairs"
+    assert raw["published_at"] == "2026-11-27T10:37:00Z"
+    assert raw["id"].startswith("ninjs-") and "-v" not in raw["id"]  # no version declared
+    assert "agency_version" not in raw["metadata"]

@@ -18,6 +18,13 @@ import xxhash
 from newswire.core.records import Rejected
 
 FORMAT = "ninjs"
+_TEXT_ROLES = ("main", "richtext")
+_BODY_KEYS = (
+    "body_text",
+    "body_html",
+    "body_xhtml",
+    "bodies",
+)  # a body of the story itself, not a summary or a caption
 
 
 def looks_like(obj: Any) -> bool:
@@ -26,7 +33,7 @@ def looks_like(obj: Any) -> bool:
         isinstance(obj, Mapping)
         and "body" not in obj
         and ("uri" in obj or "guid" in obj)
-        and any(k in obj for k in ("body_text", "body_html", "bodies", "headline", "headlines"))
+        and any(k in obj for k in (*_BODY_KEYS, "headline", "headlines"))
     )
 
 
@@ -41,16 +48,31 @@ def _pick(items: Any, roles: tuple[str, ...]) -> Mapping[str, Any] | None:
     return candidates[0] if candidates else None
 
 
+def _is_html(body: Mapping[str, Any]) -> bool:
+    # "text/html", "application/xhtml+xml", and "body_xhtml" as IPTC's own 2.x examples say
+    return "html" in str(body.get("contenttype") or "").lower()
+
+
 def _body(obj: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(body, content type): HTML over plain text, as it keeps the paragraphs."""
-    if isinstance(obj.get("body_html"), str) and obj["body_html"].strip():
-        return obj["body_html"], "text/html"
+    """(body, content type): HTML over plain text, as it keeps the paragraphs. ninjs 1.x has
+    `body_html` (1.4 on), `body_xhtml` (1.0-1.3) and `body_text`; 2.x a list of `bodies`, where
+    IPTC's examples put the text in the `main` one and its XHTML in a `richtext` one."""
+    for key in ("body_html", "body_xhtml"):
+        if isinstance(obj.get(key), str) and obj[key].strip():
+            return obj[key], "text/html"
     if isinstance(obj.get("body_text"), str) and obj["body_text"].strip():
         return obj["body_text"], "text/plain"
-    body = _pick(obj.get("bodies"), ("main", ""))
-    if body is not None and body["value"].strip():
-        kind = str(body.get("contenttype") or "text/plain").split(";")[0].strip().lower()
-        return body["value"], "text/html" if "html" in kind else "text/plain"
+    bodies = obj.get("bodies")
+    if isinstance(bodies, list):
+        rich = [
+            b
+            for b in bodies
+            if isinstance(b, Mapping) and _is_html(b) and b.get("role", "main") in _TEXT_ROLES
+        ]
+        body = _pick(rich, ("main", "richtext")) if rich else None
+        body = body if body is not None and body["value"].strip() else _pick(bodies, ("main", ""))
+        if body is not None and body["value"].strip():
+            return body["value"], "text/html" if _is_html(body) else "text/plain"
     return None
 
 
