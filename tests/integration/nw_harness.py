@@ -108,6 +108,21 @@ class Deployment:
         return env
 
 
+def newswire(
+    pipeline: Deployment, *args: str, timeout: float = 60.0, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`newswire ARGS...` as a subprocess, on the pipeline's topics (in its folder)."""
+    return subprocess.run(
+        [sys.executable, "-m", "newswire", *args],
+        env=pipeline.cli_env() if env is None else env,
+        cwd=pipeline.tmp,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 async def delete_topics(kafka: Kafka, pipelines: Sequence[Deployment]) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap)
     await admin.start()

@@ -4,12 +4,10 @@ ninjs files (read by content), a real worker judging declared versions as facts.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from nw_harness import Deployment, collect
+from nw_harness import Deployment, collect, newswire
 
 from newswire.adapters.files import read_inputs
 from newswire.adapters.kafka.replay import message_key
@@ -41,15 +39,7 @@ def test_agency_files_replayed_end_to_end(pipeline: Deployment, start_worker, tm
         shutil.copy(FORMATS / name, drop / f"{number:02d}.xml")
     expected = {key.decode() for r in read_inputs([drop]) if (key := message_key(r))}
     worker = start_worker(pipeline)
-    replay = subprocess.run(
-        [sys.executable, "-m", "newswire", "replay", str(drop), "--no-progress"],
-        env=pipeline.cli_env(),
-        cwd=pipeline.tmp,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    replay = newswire(pipeline, "replay", str(drop), "--no-progress")
     assert replay.returncode == 0, replay.stderr
     assert "replayed 8 messages" in replay.stderr  # 7 files, the newsMessage holds two items
 

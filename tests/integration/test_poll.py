@@ -26,10 +26,10 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from nw_harness import Deployment, collect, has_ids
 
 from newswire.adapters.feeds.http import Fetched, Fetcher, FetchFailed
+from newswire.adapters.kafka.admin import topic_config
 from newswire.core.feeds import ParsedFeed, parse_feed
 from newswire.settings import Settings
 
@@ -316,17 +316,6 @@ async def _read_topic(bootstrap: str, topic: str, settle: float) -> list[tuple[s
     return records
 
 
-async def _topic_config(bootstrap: str, topic: str) -> dict[str, str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        [answer] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
-    finally:
-        await admin.close()
-    [resource] = answer.to_object()["resources"]
-    return {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
-
-
 def test_poll_publishes_each_item_once_across_polls_and_restarts(
     pipeline: Deployment, feed_server: FeedServer
 ) -> None:
@@ -397,7 +386,7 @@ def test_poll_publishes_each_item_once_across_polls_and_restarts(
     assert storm["content_type"] == "text/html" and storm["page"] == "fetched"
     assert "Twenty-three boats" in storm["body"] and storm["feed"] == rss
     assert storm["guid"] == "harbour-gazette-0002"
-    config = asyncio.run(_topic_config(pipeline.bootstrap, state_topic))
+    config = asyncio.run(topic_config(Settings(broker=pipeline.kafka.url), state_topic))
     assert config["cleanup.policy"] == "compact,delete"
     assert config["retention.ms"] == str(30 * 86_400_000)  # NEWSWIRE_POLL_STATE_RETENTION_DAYS
 

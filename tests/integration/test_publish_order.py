@@ -5,8 +5,6 @@ published twice (at-least-once, around a rebalance) must be the same record."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -14,7 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
-from nw_harness import Deployment, Message, article_message, collect, has_ids, produce
+from nw_harness import Deployment, Message, article_message, collect, has_ids, newswire, produce
 from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.integration
@@ -23,15 +21,7 @@ RUNS = 10
 
 
 def replay(pipeline: Deployment, folder: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "newswire", "replay", str(folder), "--no-progress"],
-        env=pipeline.cli_env(),
-        cwd=pipeline.tmp,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = newswire(pipeline, "replay", str(folder), "--no-progress")
     assert done.returncode == 0, done.stderr
 
 
@@ -56,15 +46,7 @@ def differences(got: Any, expected: Any, path: str = "") -> list[str]:
 
 
 def offline_records(pipeline: Deployment, folder: Path) -> dict[str, dict[str, Any]]:
-    done = subprocess.run(
-        [sys.executable, "-m", "newswire", "process", str(folder), "--out", "offline"],
-        env=pipeline.cli_env(),
-        cwd=pipeline.tmp,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = newswire(pipeline, "process", str(folder), "--out", "offline", timeout=300)
     assert done.returncode == 0, done.stderr
     records = {}
     for name in ("enriched", "duplicates", "rejected"):

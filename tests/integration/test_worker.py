@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import subprocess
-import sys
 import threading
 import uuid
 from pathlib import Path
@@ -19,7 +18,16 @@ from typing import Any
 import orjson
 import pytest
 from jsonschema import Draft202012Validator
-from nw_harness import Deployment, Message, Sent, article_message, collect, has_ids, produce
+from nw_harness import (
+    Deployment,
+    Message,
+    Sent,
+    article_message,
+    collect,
+    has_ids,
+    newswire,
+    produce,
+)
 
 from newswire.adapters.files import read_inputs
 from newswire.adapters.kafka.replay import message_key
@@ -49,15 +57,7 @@ def seed_message(path: Path, partition: int | None = None) -> Message:
 
 def run_replay(pipeline: Deployment, path: Path) -> subprocess.CompletedProcess[str]:
     """The user's way in: `newswire replay PATH`, as a subprocess."""
-    return subprocess.run(
-        [sys.executable, "-m", "newswire", "replay", str(path), "--no-progress"],
-        env=pipeline.cli_env(),
-        cwd=pipeline.tmp,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return newswire(pipeline, "replay", str(path), "--no-progress")
 
 
 @pytest.mark.timeout(240)
@@ -323,15 +323,7 @@ def test_seed_stream_matches_offline_run(make_pipeline, start_worker, seed_paths
     for o in outcomes:
         assert schema_errors(o.kind, o.record) == [], o.id
 
-    offline = subprocess.run(
-        [sys.executable, "-m", "newswire", "process", str(seeds_dir), "--out", "offline"],
-        env=pipeline.cli_env(),
-        cwd=pipeline.tmp,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    offline = newswire(pipeline, "process", str(seeds_dir), "--out", "offline", timeout=180)
     assert offline.returncode == 0, offline.stderr
     expected = {}
     for name in ("enriched", "duplicates"):

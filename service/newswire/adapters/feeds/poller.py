@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import orjson
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from newswire.adapters.feeds.http import (
@@ -33,7 +33,7 @@ from newswire.adapters.feeds.state import (
 )
 from newswire.adapters.feeds.status import Board, FeedStatus
 from newswire.adapters.kafka.admin import check_state_topic, ensure_topics
-from newswire.adapters.kafka.security import client_options
+from newswire.adapters.kafka.producer import start_raw_producer
 from newswire.core.feeds import FeedItem, ParsedFeed, parse_feed, raw_record
 from newswire.core.records import Rejected, key_of
 from newswire.settings import Settings
@@ -66,20 +66,11 @@ async def run_poller(
     )
     await check_state_topic(settings)
     memory = await load_memory(settings)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
-        **client_options(settings),
-        acks="all",
-        enable_idempotence=True,
-        max_request_size=settings.max_message_bytes,
-        linger_ms=5,
-    )
-    await producer.start()
+    producer = await start_raw_producer(settings, settings.raw_topic)
     fetcher = Fetcher(settings)
     poller = _Poller(settings, producer, fetcher, memory)
     summary = PollSummary()
     try:
-        await _warm_up(producer, settings.raw_topic)
         with Board(list(urls), live=progress) as board:
             every = interval or settings.poll_interval
             tasks = [asyncio.create_task(poller.loop(u, board, summary, once, every)) for u in urls]
@@ -101,16 +92,6 @@ async def run_poller(
         await fetcher.close()
         await producer.stop()
     return summary
-
-
-async def _warm_up(producer: AIOKafkaProducer, topic: str) -> None:
-    """Connections to the raw partitions' leaders before the first record is stamped (the
-    dedupe stage's ordering margin; see adapters/kafka/replay.py)."""
-    partitions = await producer.partitions_for(topic)
-    client = producer.client
-    leaders = {client.cluster.leader_for_partition(TopicPartition(topic, p)) for p in partitions}
-    for node in leaders - {None, -1}:
-        await client.ready(node)
 
 
 class _Poller:

@@ -49,15 +49,8 @@ async def ensure_topics(
         await admin.close()
 
 
-class StateTopicError(RuntimeError):
-    pass
-
-
-async def check_state_topic(settings: Settings) -> None:
-    """The poller's state topic must be compacted: with plain deletion its memory of what was
-    published would be lost after the retention time, and every item still in a feed sent
-    again. A topic made by hand (or by an older version) is checked, not trusted."""
-    topic = settings.poll_state_topic
+async def topic_config(settings: Settings, topic: str) -> dict[str, str]:
+    """A topic's configuration as the broker reports it (name → value)."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.bootstrap_servers, **client_options(settings)
     )
@@ -67,8 +60,19 @@ async def check_state_topic(settings: Settings) -> None:
     finally:
         await admin.close()
     [resource] = answer.to_object()["resources"]
-    config = {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
-    policy = config.get("cleanup.policy") or ""
+    return {e["config_names"]: e["config_value"] for e in resource["config_entries"]}
+
+
+class StateTopicError(RuntimeError):
+    pass
+
+
+async def check_state_topic(settings: Settings) -> None:
+    """The poller's state topic must be compacted: with plain deletion its memory of what was
+    published would be lost after the retention time, and every item still in a feed sent
+    again. A topic made by hand (or by an older version) is checked, not trusted."""
+    topic = settings.poll_state_topic
+    policy = (await topic_config(settings, topic)).get("cleanup.policy") or ""
     if "compact" not in policy.split(","):
         raise StateTopicError(
             f"the poller's state topic {topic} has cleanup.policy={policy or '?'}: it must be "

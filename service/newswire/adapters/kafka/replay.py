@@ -8,13 +8,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaProducer, TopicPartition
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from newswire.adapters.files import read_inputs
 from newswire.adapters.kafka.admin import ensure_topics
-from newswire.adapters.kafka.security import client_options
+from newswire.adapters.kafka.producer import start_raw_producer
 from newswire.core.decode import decode_raw
 from newswire.core.pipeline import InputRecord
 from newswire.core.records import key_of
@@ -36,18 +35,6 @@ class ReplayResult:
     seconds: float
 
 
-async def _warm_up(producer: AIOKafkaProducer, topic: str) -> None:
-    """Metadata and a connection to every partition leader before the first stamp: the dedupe
-    stage orders by timestamps and assumes a record is appended soon after it is stamped
-    (NEWSWIRE_DEDUPE_ORDER_MARGIN_MS); a first connection (with TLS and SASL, several round
-    trips) made after stamping would eat into that margin."""
-    partitions = await producer.partitions_for(topic)
-    client = producer.client
-    leaders = {client.cluster.leader_for_partition(TopicPartition(topic, p)) for p in partitions}
-    for node in leaders - {None, -1}:
-        await client.ready(node)
-
-
 async def replay(
     settings: Settings,
     paths: Sequence[str],
@@ -60,16 +47,7 @@ async def replay(
     records = list(read_inputs(paths))
     topic = topic or settings.raw_topic
     await ensure_topics(settings, {topic: settings.partitions})
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers,
-        **client_options(settings),
-        acks="all",
-        enable_idempotence=True,
-        max_request_size=settings.max_message_bytes,
-        linger_ms=5,
-    )
-    await producer.start()
-    await _warm_up(producer, topic)
+    producer = await start_raw_producer(settings, topic)
     console = Console(stderr=True)
     show = console.is_terminal if progress is None else progress
     total = len(records) * loop
