@@ -42,14 +42,20 @@ def to_messages(data: bytes) -> list[bytes] | None:
     fmt = formats.sniff(data)
     if fmt is None:
         return None
-    pieces = split(data, fmt)
+    try:
+        pieces = split(data, fmt)
+    except Exception:  # a reader's bug: as in _message, the worker gives the reason
+        return [data]
     if not pieces:  # an empty newsMessage: the worker rejects it as no_items
         return [data]
     return [_message(piece) for piece in pieces]
 
 
 def _message(piece: bytes) -> bytes:
-    items: list[dict[str, Any] | Rejected] = formats.read(piece)
-    if len(items) == 1 and isinstance(items[0], dict):
-        return orjson.dumps(items[0])
+    try:
+        items: list[dict[str, Any] | Rejected] = formats.read(piece)
+        if len(items) == 1 and isinstance(items[0], dict):
+            return orjson.dumps(items[0])
+    except Exception:  # a reader's bug must not stop a replay
+        pass  # sent as it came: the worker meets the same failure and dead-letters it
     return piece

@@ -118,8 +118,8 @@ def _metadata(item: Any, meta: Any, item_meta: Any) -> dict[str, Any]:
     metadata.update((k, v) for k, v in texts.items() if v)
     if creators := [n for c in children(meta, "creator") if (n := _name(c))]:
         metadata["creators"] = creators
-    if urgency := text_of(child(meta, "urgency")):
-        metadata["urgency"] = int(urgency) if urgency.isdigit() else urgency
+    if level := text_of(child(meta, "urgency")):
+        metadata["urgency"] = xmlsafe.urgency(level)
     if subjects := _subjects(meta):
         metadata["subjects"] = subjects
     return metadata

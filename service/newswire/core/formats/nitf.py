@@ -148,8 +148,8 @@ def to_raw(nitf: Any) -> dict[str, Any] | Rejected:
         metadata["abstract"] = body.abstract
     if subjects := _subjects(head):
         metadata["subjects"] = subjects
-    if urgency := attr(child(docdata, "urgency"), "ed-urg"):
-        metadata["urgency"] = int(urgency) if urgency.isdigit() else urgency
+    if level := attr(child(docdata, "urgency"), "ed-urg"):
+        metadata["urgency"] = xmlsafe.urgency(level)
     if (rights := child(docdata, "doc.copyright")) is not None:
         for key, name in (("holder", "copyrightholder"), ("year", "copyright_year")):
             if value := attr(rights, key):

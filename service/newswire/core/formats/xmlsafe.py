@@ -87,6 +87,14 @@ def child(element: Any, *path: str) -> Any:
     return element
 
 
+def urgency(text: str) -> int | str:
+    """An urgency or priority as a number ("3" → 3) when it is one of IPTC's 1-9 style
+    levels; anything else is kept as the text (a 5,000-digit "urgency" must not become an int
+    that Python refuses to make or JSON cannot carry)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 3 else text
+
+
 def attr(element: Any, name: str) -> str | None:
     """An attribute's value, stripped; None when missing, empty or `element` is None."""
     if element is None:
