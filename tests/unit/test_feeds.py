@@ -6,10 +6,12 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import hypothesis
 import jsonschema
 import orjson
 import pytest
 import xxhash
+from hypothesis import strategies as st
 
 from newswire.core.decode import decode_raw, raw_from_mapping
 from newswire.core.feeds import MAX_ITEMS, ParsedFeed, item_id, parse_feed, raw_record
@@ -234,3 +236,38 @@ def test_poll_cli_reads_a_feeds_file_and_refuses_bad_urls(tmp_path: Path) -> Non
     feeds.write_text("# nothing here\n", "utf-8")
     result = CliRunner().invoke(main, ["poll", "--feeds", str(feeds)])
     assert result.exit_code == 2 and "give feed URLs" in result.output
+
+
+# ---------------------------------------------------------------- never raises
+
+
+FEEDS = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "feeds").iterdir())
+
+
+@pytest.mark.parametrize("path", FEEDS, ids=lambda p: p.name)
+@hypothesis.settings(
+    max_examples=60, deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+@hypothesis.given(
+    edits=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=1 << 16),
+            st.integers(min_value=0, max_value=7),
+            st.binary(max_size=6) | st.sampled_from([bytes([b]) for b in b'<>/="&;![]{}:,9\x00']),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_mutated_feeds_give_items_or_a_reason(path: Path, edits: list) -> None:
+    data = path.read_bytes()
+    for position, cut, insert in edits:
+        at = position % (len(data) + 1)
+        data = data[:at] + insert + data[at + cut :]
+    parsed = parse_feed(data, None, max_bytes=LIMIT)
+    assert isinstance(parsed, ParsedFeed | Rejected)
+    if isinstance(parsed, ParsedFeed):
+        for item in parsed.items:
+            record = raw_record(item, feed_url="u", fmt=parsed.format)
+            result = decode_raw(orjson.dumps(record), max_bytes=LIMIT)
+            assert isinstance(result, RawArticle | Rejected)
