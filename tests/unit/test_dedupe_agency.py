@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newswire.core.dedupe import DedupeIndex
-from newswire.core.dedupe_agency import AgencyIdentity, agency_identity
+from newswire.core.dedupe_agency import AgencyIdentity, AgencyRecord, agency_identity
 from newswire.core.dedupe_store import MemoryStore
 
 T0 = 1_700_000_000.0
@@ -138,3 +138,20 @@ def test_agency_records_expire_with_the_window() -> None:
 )
 def test_identity_from_metadata(metadata: dict[str, object], expected: object) -> None:
     assert agency_identity(metadata) == expected
+
+
+def test_a_guid_keeps_its_latest_versions_only() -> None:
+    idx = index()
+    texts = [FIRST, REWRITE, THIRD]
+    for number in range(1, 201):
+        verdict = idx.judge(
+            f"g2-a-v{number}", texts[number % 3], f"raw/0/{number}", agency=v(number)
+        )
+        assert verdict.status == ("unique" if number == 1 else "update"), number
+    [packed] = idx.store.agency.values()
+    record = AgencyRecord.unpack(packed)
+    assert sorted(record.versions) == list(range(137, 201))
+    assert record.story_id == "g2-a-v1"
+    # a version no longer kept is still older than the latest: superseded, not a new story
+    late = idx.judge("g2-a-v5-resent", FIRST, "raw/1/1", agency=v(5))
+    assert (late.status, late.method, late.duplicate_of) == ("duplicate", "superseded", "g2-a-v200")

@@ -29,6 +29,7 @@ from newswire.core.records import Verdict
 # A guid is an agency's string: a URN or URI. Longer ones are not identities we can trust.
 MAX_GUID_LENGTH = 1024
 MAX_VERSION = 1_000_000
+MAX_VERSIONS_KEPT = 64  # per guid (agencies rarely go past a few dozen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,10 @@ def remember(
         record = AgencyRecord(verdict.story_id, now, {})
     record.versions.setdefault(identity.version, (article_id, origin, verdict))
     record.seen = max(record.seen, now)
+    # Bounded: a guid sent in thousands of versions (a bug or an attack) must not make every
+    # judgement of it slower. A version below the ones kept is judged `superseded` anyway.
+    for number in sorted(record.versions)[:-MAX_VERSIONS_KEPT]:
+        del record.versions[number]
     return record
 
 
