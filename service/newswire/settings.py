@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     )
     poll_max_redirects: int = Field(5, ge=0, le=30)
     poll_max_feed_bytes: int = Field(5_000_000, ge=10_000, description="feed size cap")
+    poll_parse_timeout: float = Field(
+        10.0, gt=0, le=600, description="seconds a feed's parsing may take"
+    )
     poll_max_page_bytes: int = Field(1_000_000, ge=10_000, description="article page size cap")
     poll_fetch_pages: bool = Field(True, description="fetch the page of summary-only items")
     poll_user_agent: str = Field(f"newswire-poll/{__version__}", min_length=1, max_length=256)

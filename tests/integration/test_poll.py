@@ -188,6 +188,10 @@ def _handler(server: FeedServer) -> type[BaseHTTPRequestHandler]:
                     page(f"Council notice number {number}", [f"Full text of notice {number}."]),
                     Content_Type="text/html",
                 )
+            if path == "/slowparse.xml":  # not well-formed: feedparser's slow lenient parser
+                body = b"<rss version='2.0'><channel><title>t</title><item><title>a</title>"
+                data = body + b"<x>" * 300_000 + b"</x>" * 300_000
+                return self.send(200, data, Content_Type="application/rss+xml")
             if path == "/textless.xml":
                 return self.send(200, TEXTLESS, Content_Type="application/rss+xml")
             if path == "/broken.xml":
@@ -566,3 +570,14 @@ def test_a_poller_killed_mid_feed_loses_nothing_and_resends_at_most_a_chunk(
     assert len(set(stamps)) == len(stamps), "strictly increasing timestamps"
     again = poll_once(env, [url])  # and then nothing more
     assert f"0 new, {MANY} seen" in status_line(again, url), again
+
+
+def test_a_feed_that_parses_too_long_is_stopped_and_the_others_go_on(
+    pipeline: Deployment, feed_server: FeedServer
+) -> None:
+    """4 MB of unclosed nesting takes feedparser's lenient parser about 30 s of CPU: with a
+    1 s budget its status says parse_timeout, and the other feed is published meanwhile."""
+    env = poll_env(pipeline, state_topic_for(pipeline)) | {"NEWSWIRE_POLL_PARSE_TIMEOUT": "1"}
+    output = poll_once(env, [feed_server.url("/slowparse.xml"), feed_server.url("/repeats.xml")])
+    assert "error parse_timeout" in status_line(output, feed_server.url("/slowparse.xml"))
+    assert "2 new" in status_line(output, feed_server.url("/repeats.xml")), output

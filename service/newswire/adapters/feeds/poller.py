@@ -23,6 +23,7 @@ from newswire.adapters.feeds.http import (
     FetchFailed,
     is_private_host,
 )
+from newswire.adapters.feeds.parsing import FeedParser
 from newswire.adapters.feeds.state import (
     DAY,
     Memory,
@@ -34,7 +35,7 @@ from newswire.adapters.feeds.state import (
 from newswire.adapters.feeds.status import Board, FeedStatus
 from newswire.adapters.kafka.admin import check_state_topic, ensure_topics
 from newswire.adapters.kafka.producer import start_raw_producer
-from newswire.core.feeds import FeedItem, ParsedFeed, parse_feed, raw_record
+from newswire.core.feeds import FeedItem, ParsedFeed, raw_record
 from newswire.core.records import Rejected, key_of
 from newswire.settings import Settings
 
@@ -68,7 +69,8 @@ async def run_poller(
     memory = await load_memory(settings)
     producer = await start_raw_producer(settings, settings.raw_topic)
     fetcher = Fetcher(settings)
-    poller = _Poller(settings, producer, fetcher, memory)
+    parser = FeedParser(settings.poll_parse_timeout)
+    poller = _Poller(settings, producer, fetcher, parser, memory)
     summary = PollSummary()
     try:
         with Board(list(urls), live=progress) as board:
@@ -89,6 +91,7 @@ async def run_poller(
                     loop.remove_signal_handler(signal.SIGTERM)
             summary.statuses = dict(board.feeds)
     finally:
+        parser.close()
         await fetcher.close()
         await producer.stop()
     return summary
@@ -96,9 +99,15 @@ async def run_poller(
 
 class _Poller:
     def __init__(
-        self, settings: Settings, producer: AIOKafkaProducer, fetcher: Fetcher, memory: Memory
+        self,
+        settings: Settings,
+        producer: AIOKafkaProducer,
+        fetcher: Fetcher,
+        parser: FeedParser,
+        memory: Memory,
     ) -> None:
         self.settings, self.producer, self.fetcher = settings, producer, fetcher
+        self.parser = parser
         self.memory = memory
         self.state = StateWriter(producer, settings.poll_state_topic, memory)
         self._stamp = 0
@@ -135,13 +144,9 @@ class _Poller:
             return FeedStatus(url, "error", error=f"{fetched.reason}: {fetched.error}")
         if fetched.status == 304:
             return FeedStatus(url, "not_modified")
-        # Off the event loop: a big feed takes feedparser a while, and other feeds' timeouts
-        # run meanwhile.
-        parsed = await asyncio.to_thread(
-            parse_feed,
-            fetched.body,
-            fetched.content_type,
-            max_bytes=self.settings.poll_max_feed_bytes,
+        # In a process of its own, with a time budget (parsing.py).
+        parsed = await self.parser.parse(
+            fetched.body, fetched.content_type, max_bytes=self.settings.poll_max_feed_bytes
         )
         if isinstance(parsed, Rejected):
             return FeedStatus(url, "error", error=f"{parsed.reason}: {parsed.error}")
