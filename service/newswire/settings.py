@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     )
     poll_max_page_bytes: int = Field(1_000_000, ge=10_000, description="article page size cap")
     poll_fetch_pages: bool = Field(True, description="fetch the page of summary-only items")
+    poll_metrics_port: int = Field(
+        0,
+        ge=0,
+        le=65535,
+        description="port of the poller's /metrics (on NEWSWIRE_WEB_HOST); 0: off",
+    )
     poll_user_agent: str = Field(f"newswire-poll/{__version__}", min_length=1, max_length=256)
 
     @field_validator("replication_factor")

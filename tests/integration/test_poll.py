@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,8 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from nw_harness import Deployment, collect, has_ids
+from nw_harness import Deployment, collect, free_port, has_ids
+from prometheus_client.parser import text_string_to_metric_families
 
 from newswire.adapters.feeds.http import Fetched, Fetcher, FetchFailed
 from newswire.adapters.kafka.admin import topic_config
@@ -581,3 +583,43 @@ def test_a_feed_that_parses_too_long_is_stopped_and_the_others_go_on(
     output = poll_once(env, [feed_server.url("/slowparse.xml"), feed_server.url("/repeats.xml")])
     assert "error parse_timeout" in status_line(output, feed_server.url("/slowparse.xml"))
     assert "2 new" in status_line(output, feed_server.url("/repeats.xml")), output
+
+
+def test_the_poller_exports_metrics_by_feed(pipeline: Deployment, feed_server: FeedServer) -> None:
+    """NEWSWIRE_POLL_METRICS_PORT: /metrics says, per feed, what was published, that a feed
+    fails and why (what the NewswireFeedFailing alert reads)."""
+    port = free_port()
+    env = poll_env(pipeline, state_topic_for(pipeline)) | {
+        "NEWSWIRE_POLL_METRICS_PORT": str(port),
+        "NEWSWIRE_WEB_HOST": "127.0.0.1",
+    }
+    good, bad = feed_server.url("/repeats.xml"), feed_server.url("/broken.xml")
+    poller = subprocess.Popen(
+        [sys.executable, "-m", "newswire", "poll", "--interval", "2", good, bad],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(feed_server.seen("/repeats.xml")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)  # two polls of the good feed
+        time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+            text = response.read().decode()
+    finally:
+        poller.send_signal(signal.SIGTERM)
+        _, err = poller.communicate(timeout=60)
+    assert poller.returncode == 0, err
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("newswire_poll_items_published_total", (("feed", good),))] == 2
+    assert samples[("newswire_poll_feed_up", (("feed", good),))] == 1
+    assert samples[("newswire_poll_feed_up", (("feed", bad),))] == 0
+    assert samples[("newswire_poll_errors_total", (("feed", bad), ("reason", "http_500")))] >= 1
+    assert samples[("newswire_poll_polls_total", (("feed", good), ("outcome", "ok")))] >= 2
+    assert samples[("newswire_poll_last_success_timestamp_seconds", (("feed", good),))] > 0

@@ -1,5 +1,5 @@
-"""The shipped monitoring files ask only for metrics the worker exports: every metric a
-Grafana panel or a Prometheus alert rule queries is in the worker's /metrics output."""
+"""The shipped monitoring files ask only for metrics the worker or the poller exports: every
+metric a Grafana panel or a Prometheus alert rule queries is in a /metrics output."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import yaml
 
+from newswire.adapters.feeds.metrics import PollMetrics
+from newswire.adapters.feeds.status import FeedStatus
 from newswire.adapters.stream.metrics import StreamMetrics
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
@@ -43,8 +45,11 @@ def queried() -> dict[str, set[str]]:
 
 def test_every_panel_and_alert_queries_an_exported_metric() -> None:
     names = exported(StreamMetrics("en_core_web_sm").render().decode())
+    poller = PollMetrics()
+    poller.observe(FeedStatus("https://example.com/rss.xml", "ok"))  # labelled series appear
+    names |= exported(poller.render().decode())
     queries = queried()
-    assert len(queries) >= 13  # nine panels, four alerts
+    assert len(queries) >= 14  # nine panels, five alerts
     missing = {where: sorted(q - names) for where, q in queries.items() if q - names or not q}
     assert missing == {}
 

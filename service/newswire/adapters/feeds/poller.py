@@ -23,6 +23,7 @@ from newswire.adapters.feeds.http import (
     FetchFailed,
     is_private_host,
 )
+from newswire.adapters.feeds.metrics import PollMetrics
 from newswire.adapters.feeds.parsing import FeedParser
 from newswire.adapters.feeds.state import (
     DAY,
@@ -71,6 +72,9 @@ async def run_poller(
     fetcher = Fetcher(settings)
     parser = FeedParser(settings.poll_parse_timeout)
     poller = _Poller(settings, producer, fetcher, parser, memory)
+    server = None
+    if settings.poll_metrics_port:
+        server = poller.metrics.serve(settings.web_host, settings.poll_metrics_port)
     summary = PollSummary()
     try:
         with Board(list(urls), live=progress) as board:
@@ -91,6 +95,8 @@ async def run_poller(
                     loop.remove_signal_handler(signal.SIGTERM)
             summary.statuses = dict(board.feeds)
     finally:
+        if server is not None:
+            server.shutdown()
         parser.close()
         await fetcher.close()
         await producer.stop()
@@ -108,6 +114,7 @@ class _Poller:
     ) -> None:
         self.settings, self.producer, self.fetcher = settings, producer, fetcher
         self.parser = parser
+        self.metrics = PollMetrics()
         self.memory = memory
         self.state = StateWriter(producer, settings.poll_state_topic, memory)
         self._stamp = 0
@@ -126,6 +133,7 @@ class _Poller:
             summary.new += status.new
             summary.not_modified += status.state == "not_modified"
             summary.failed += status.state == "error"
+            self.metrics.observe(status)
             status.next_poll = None if once else started + every
             board.update(status)
             if once:
