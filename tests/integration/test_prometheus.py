@@ -53,7 +53,7 @@ def test_promtool_accepts_the_shipped_rules_and_config(tmp_path: Path) -> None:
         [PROMTOOL, "check", "rules", str(DEPLOY / "alerts.yml")], capture_output=True, text=True
     )
     assert rules.returncode == 0, rules.stdout + rules.stderr
-    assert "4 rules found" in rules.stdout
+    assert "5 rules found" in rules.stdout
     config = subprocess.run(
         [PROMTOOL, "check", "config", str(local_config(tmp_path, None))],
         capture_output=True,
@@ -132,6 +132,7 @@ def test_prometheus_scrapes_the_outcomes_of_a_replay(
         "NewswireDeadLetters",
         "NewswireNoReadyWorker",
         "NewswireStampedLate",
+        "NewswireFeedFailing",
     }
     ready = api(base, "query", query="sum(newswire_ready)")["result"]
     assert float(ready[0]["value"][1]) == 1.0
