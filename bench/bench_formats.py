@@ -67,7 +67,13 @@ def attributes(size: int) -> bytes:
     return b"<nitf " + attrs + b"><body><body.content><p>x</p></body.content></body></nitf>"
 
 
+def many_notes(size: int) -> bytes:
+    notes = _fill(b"<ed>note</ed>word ", size)  # editor's notes are dropped, their tails kept
+    return b"<nitf><body><body.content>" + notes + b"</body.content></body></nitf>"
+
+
 SHAPES: dict[str, Callable[[int], bytes]] = {
+    "many_notes": many_notes,
     "deep_nesting": deep_nesting,
     "many_paragraphs": many_paragraphs,
     "many_items": many_items,

@@ -292,3 +292,19 @@ def test_documents_refused_whole_with_their_reason() -> None:
     ):
         [refused] = formats.read(data)
         assert isinstance(refused, Rejected) and refused.reason == reason, data
+
+
+def test_dropped_notes_keep_the_text_around_them_in_order() -> None:
+    """Editor's notes and media go with their content; the words between and after them stay
+    where they were (each tail joined to the text before it), also for runs of notes."""
+    data = (
+        b'<nitf xmlns="http://iptc.org/std/NITF/2006-10-18/"><body><body.content>'
+        b"<p>one <ed>x</ed>two <media><media-caption>c</media-caption></media>three"
+        b"<ed>y</ed><ed>z</ed> four <b>five</b><note>n</note> six</p>"
+        b"<ed>alone</ed><p>seven</p>" + b"<ed>e</ed>w " * 1000 + b"</body.content></body></nitf>"
+    )
+    [raw] = formats.read(data)
+    assert isinstance(raw, dict)
+    assert raw["body"].startswith("<p>one two three four <b>five</b> six</p><p>seven</p>w w w")
+    assert raw["body"].rsplit("</p>", 1)[-1].split() == ["w"] * 1000
+    assert "alone" not in raw["body"]
