@@ -42,6 +42,7 @@ from newswire.settings import Settings
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 PUBLISH_CHUNK = 16
+SWEEP_SECONDS = 600.0  # how often the memory forgets items past the state retention
 
 
 @dataclass
@@ -118,6 +119,7 @@ class _Poller:
         self.memory = memory
         self.state = StateWriter(producer, settings.poll_state_topic, memory)
         self._stamp = 0
+        self._swept = 0.0
 
     async def loop(
         self, url: str, board: Board, summary: PollSummary, once: bool, every: float
@@ -169,7 +171,9 @@ class _Poller:
         counted: set[str] = set()
         retention = self.settings.poll_state_retention_days * DAY
         now = time.time()
-        self.memory.forget_before(now - retention)
+        if now - self._swept > SWEEP_SECONDS:  # a walk over every remembered item: not per poll
+            self.memory.forget_before(now - retention)
+            self._swept = now
         refresh: list[tuple[str, str, str | None]] = []
         for item in parsed.items:  # a feed that repeats an item: the first one counts
             if item.id in counted:
