@@ -131,6 +131,10 @@ class _Poller:
                 status = await self.poll(url)
             except KafkaError as exc:  # the broker, not the feed: say so, try again later
                 status = FeedStatus(url, "error", error=f"kafka: {type(exc).__name__}: {exc}")
+            except Exception as exc:  # a bug met on this feed: its status, never the others'
+                status = FeedStatus(
+                    url, "error", error=f"internal_error: {type(exc).__name__}: {exc}"
+                )
             summary.polls += 1
             summary.new += status.new
             summary.not_modified += status.state == "not_modified"
